@@ -1,0 +1,52 @@
+"""Global options of `mw`, and the membrane client built from them (once per process)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wrapper.membrane.client import MembraneClient
+
+
+def sandbox_command() -> list[str]:
+    """The argv prefix that starts the offline sandbox in this very environment."""
+    beside = Path(sys.executable).parent / "membrane-sandbox"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("membrane-sandbox")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "wrapper.sandbox"]
+
+
+@dataclass
+class AppContext:
+    """What the global options said; subcommands read it through `click.pass_obj`."""
+
+    membrane: str | None = None
+    sandbox: bool = False
+    verbose: bool = False
+    quiet: bool = False
+    debug: bool = False
+    _client: MembraneClient | None = field(default=None, repr=False)
+
+    def membrane_command(self) -> list[str]:
+        """`--sandbox` wins, then `--membrane`/MW_MEMBRANE (split like a shell), then `membrane`."""
+        if self.sandbox or os.environ.get("MW_SANDBOX", "") not in ("", "0", "false"):
+            return sandbox_command()
+        if self.membrane:
+            return shlex.split(self.membrane)
+        return ["membrane"]
+
+    def client(self) -> MembraneClient:
+        if self._client is None:
+            from wrapper.membrane.client import MembraneClient
+
+            self._client = MembraneClient(self.membrane_command())
+        return self._client

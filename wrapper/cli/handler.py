@@ -1,0 +1,51 @@
+"""The one place where errors become `Error: ...` lines and exit codes."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from wrapper.errors import EXIT_FAILED, EXIT_INTERRUPTED, WrapperError
+
+
+def format_error(error: WrapperError) -> str:
+    """`Error: message` plus the advice line, as users see it on stderr."""
+    lines = [f"Error: {error.message}"]
+    if error.advice:
+        lines.append(f"  {error.advice}")
+    return "\n".join(lines)
+
+
+@contextmanager
+def handle_errors(*, debug: bool) -> Iterator[None]:
+    """Turn any `WrapperError` into a message and its exit code; never a traceback unless debug.
+
+    Unexpected exceptions are bugs: they keep their traceback under `--debug`, and otherwise
+    print one line that says how to see it.
+    """
+    try:
+        yield
+    except WrapperError as error:
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        click.echo(format_error(error), err=True)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+        raise
+    except Exception as error:  # noqa: BLE001 - the last line of defence before the user
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        else:
+            click.echo(
+                f"Error: unexpected {type(error).__name__}: {error}\n"
+                "  This is a bug in mw; run again with --debug for the traceback and report it.",
+                err=True,
+            )
+        sys.exit(EXIT_FAILED)

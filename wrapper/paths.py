@@ -1,0 +1,39 @@
+"""Every place `mw` reads or writes, each with its environment override."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def state_dir() -> Path:
+    """Run journals and reports: `MW_STATE_DIR`, default `.mw/` in the working directory."""
+    return Path(os.environ.get("MW_STATE_DIR") or ".mw")
+
+
+def runs_dir() -> Path:
+    return state_dir() / "runs"
+
+
+def sandbox_dir() -> Path:
+    """The sandbox's SQLite world: `MW_SANDBOX_DIR`, default `.mw/sandbox/`."""
+    return Path(os.environ.get("MW_SANDBOX_DIR") or state_dir() / "sandbox")
+
+
+def cache_dir() -> Path:
+    """Per-user cache (dialect probes): `MW_CACHE_DIR`, else XDG_CACHE_HOME/mw, else ~/.cache/mw."""
+    explicit = os.environ.get("MW_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mw"
+
+
+def user_skills_dir() -> Path:
+    """Claude Code's personal skills folder."""
+    return Path.home() / ".claude" / "skills"
+
+
+def project_skills_dir() -> Path:
+    """Claude Code's project skills folder, relative to the working directory."""
+    return Path(".claude") / "skills"
