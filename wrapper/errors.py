@@ -69,7 +69,9 @@ class RecipeError(UsageError):
 class InputError(UsageError):
     """A recipe input value that is missing or of the wrong type."""
 
-    default_advice = "Pass inputs with `-i name=value` or `--inputs FILE`; `mw describe` lists them."
+    default_advice = (
+        "Pass inputs with `-i name=value` or `--inputs FILE`; `mw describe RECIPE` lists them."
+    )
 
 
 class InputTooLargeError(UsageError):

@@ -39,7 +39,7 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
         sys.exit(EXIT_INTERRUPTED)
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
         raise
-    except Exception as error:  # noqa: BLE001 - the last line of defence before the user
+    except Exception as error:  # the last line of defence before the user
         if debug:
             traceback.print_exc(file=sys.stderr)
         else:
