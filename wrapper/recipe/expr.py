@@ -1,0 +1,202 @@
+"""JMESPath expressions and `${...}` templates: compiled once at load, evaluated per call.
+
+Expression fields (`if`, `outputs.*`, `foreach.items`...) hold bare JMESPath. Other strings are
+templates: `${expr}` parts are evaluated and joined; a string that is exactly one `${expr}` keeps
+the JSON type of its value. `$${` stands for a literal `${`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Final
+
+import jmespath
+from jmespath import exceptions as jmes_exc
+from jmespath.parser import ParsedResult
+
+from wrapper.recipe.functions import OPTIONS
+
+TEMPLATE_OPEN: Final = "${"
+
+
+class ExpressionError(ValueError):
+    """An expression that does not compile or evaluate; the message says where in it."""
+
+
+@lru_cache(maxsize=8192)
+def compile_expression(source: str) -> ParsedResult:
+    """Compile JMESPath once per distinct text; raises ExpressionError with a short reason."""
+    if not source.strip():
+        raise ExpressionError("empty expression")
+    try:
+        return jmespath.compile(source)
+    except jmes_exc.JMESPathError as error:
+        raise ExpressionError(_describe_parse_error(source, error)) from None
+
+
+def evaluate(source: str, context: Mapping[str, Any]) -> Any:
+    """Evaluate a bare JMESPath expression against the run context."""
+    try:
+        return compile_expression(source).search(context, options=OPTIONS)
+    except jmes_exc.JMESPathError as error:
+        raise ExpressionError(f"{source!r}: {_first_line(error)}") from None
+
+
+@dataclass(frozen=True)
+class Template:
+    """A string split into literal text and `${expr}` parts, in order."""
+
+    parts: tuple[str | ParsedResult, ...]
+    whole: bool  # exactly one `${expr}` and nothing else: the value keeps its JSON type
+
+    def render(self, context: Mapping[str, Any]) -> Any:
+        if self.whole:
+            only = self.parts[0]
+            assert isinstance(only, ParsedResult)
+            return _search(only, context)
+        out: list[str] = []
+        for part in self.parts:
+            out.append(part if isinstance(part, str) else to_text(_search(part, context)))
+        return "".join(out)
+
+
+def _search(parsed: ParsedResult, context: Mapping[str, Any]) -> Any:
+    try:
+        return parsed.search(context, options=OPTIONS)
+    except jmes_exc.JMESPathError as error:
+        raise ExpressionError(f"{parsed.expression!r}: {_first_line(error)}") from None
+
+
+def to_text(value: Any) -> str:
+    """How a value reads inside a longer string: null is empty, containers are compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=8192)
+def compile_template(text: str) -> Template | None:
+    """Parse a string into a Template, or None when it holds no `${`."""
+    if TEMPLATE_OPEN not in text:
+        return None
+    parts: list[str | ParsedResult] = []
+    literal: list[str] = []
+    count = 0
+    for kind, chunk in _scan(text):
+        if kind == "text":
+            literal.append(chunk)
+            continue
+        if literal:
+            parts.append("".join(literal))
+            literal = []
+        parts.append(compile_expression(chunk))
+        count += 1
+    if literal:
+        parts.append("".join(literal))
+    if count == 0:
+        return Template(parts=("".join(p for p in parts if isinstance(p, str)),), whole=False)
+    whole = count == 1 and len(parts) == 1
+    return Template(parts=tuple(parts), whole=whole)
+
+
+def _scan(text: str) -> Iterator[tuple[str, str]]:
+    """Yield ("text", s) and ("expr", s) chunks; braces inside JMESPath literals are skipped."""
+    i = 0
+    n = len(text)
+    while i < n:
+        if text.startswith("$${", i):
+            yield "text", "${"
+            i += 3
+            continue
+        if text.startswith(TEMPLATE_OPEN, i):
+            end = _matching_brace(text, i + 2)
+            if end < 0:
+                raise ExpressionError(f"unclosed '${{' at character {i + 1} of {text!r}")
+            yield "expr", text[i + 2 : end].strip()
+            i = end + 1
+            continue
+        nxt = text.find("$", i + 1)
+        stop = n if nxt < 0 else nxt
+        yield "text", text[i:stop]
+        i = stop
+
+
+def _matching_brace(text: str, start: int) -> int:
+    depth = 0
+    quote: str | None = None
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return -1
+
+
+def render_value(value: Any, context: Mapping[str, Any]) -> Any:
+    """Render every template inside a JSON-like value (dicts, lists, strings)."""
+    if isinstance(value, str):
+        template = compile_template(value)
+        return value if template is None else template.render(context)
+    if isinstance(value, dict):
+        return {k: render_value(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_value(v, context) for v in value]
+    return value
+
+
+def iter_templates(
+    value: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Yield (path, text) of every string in a JSON-like value that holds a template."""
+    if isinstance(value, str):
+        if TEMPLATE_OPEN in value:
+            yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from iter_templates(v, (*path, str(k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from iter_templates(v, (*path, i))
+
+
+def template_expressions(text: str) -> list[str]:
+    """The JMESPath sources inside one template string (for lint's reference checks)."""
+    return [chunk for kind, chunk in _scan(text) if kind == "expr"]
+
+
+def _describe_parse_error(source: str, error: Exception) -> str:
+    position = getattr(error, "lex_position", None)
+    token = getattr(error, "token_value", None)
+    where = f" at character {position + 1}" if isinstance(position, int) else ""
+    what = f" near {token!r}" if token not in (None, "") else ""
+    reason = _first_line(error).split(":")[0] if not where else "invalid JMESPath"
+    return f"{reason}{where}{what} in {source!r}"
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+Renderer = Callable[[Any, Mapping[str, Any]], Any]

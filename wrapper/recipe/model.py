@@ -1,0 +1,334 @@
+"""The strict schema of recipe format version 1 (DESIGN section 3).
+
+Recipes are written by people, so every model forbids unknown keys (a typo fails loudly), and
+every expression is compiled while the recipe loads, so a bad one fails before any call.
+Cross-step rules that need the whole recipe (references, cycles, JMESPath traps) live in
+`lint.py`; this module holds what one key's value can be checked for on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from wrapper.recipe.expr import (
+    ExpressionError,
+    compile_expression,
+    compile_template,
+    iter_templates,
+)
+
+FORMAT_VERSION: Final = 1
+STEP_ID_PATTERN: Final = r"^[a-z][a-z0-9_]*$"
+NAME_PATTERN: Final = r"^[a-z0-9][a-z0-9_-]*$"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNIT_S: Final = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_RATE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h)\s*$")
+
+
+def parse_duration(value: Any) -> float:
+    """`0.5s`, `250ms`, `2m`, `1h` or a bare number of seconds -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError("must be a duration such as 500ms, 2s or 1m")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"{value!r} is not a duration; write it as 500ms, 2s, 1.5m or 1h")
+        seconds = float(match.group(1)) * _UNIT_S[match.group(2)]
+    if seconds < 0:
+        raise ValueError("must not be negative")
+    return seconds
+
+
+def _check_expression(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a JMESPath expression (a string)")
+    try:
+        compile_expression(value)
+    except ExpressionError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
+def _check_templates(value: Any) -> Any:
+    for path, text in iter_templates(value):
+        try:
+            compile_template(text)
+        except ExpressionError as error:
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+            raise ValueError(f"{where.lstrip('.') or 'value'}: {error}") from None
+    return value
+
+
+Expr = Annotated[str, BeforeValidator(_check_expression)]
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Templated = Annotated[Any, BeforeValidator(_check_templates)]
+
+
+class Strict(BaseModel):
+    """Base of every recipe model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+InputType = Literal["string", "integer", "number", "boolean", "array", "object"]
+
+
+class InputSpec(Strict):
+    """One recipe input: a JSON-Schema subset plus `secret`, `from_env` and `required`."""
+
+    type: InputType = "string"
+    description: str | None = None
+    default: Any = None
+    required: bool | None = None
+    secret: bool = False
+    from_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    format: Literal["email", "uri", "date", "date-time", "path"] | None = None
+    enum: list[Any] | None = None
+    items: dict[str, Any] | None = None
+    properties: dict[str, Any] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    min_length: int | None = Field(default=None, alias="minLength", ge=0)
+    max_length: int | None = Field(default=None, alias="maxLength", ge=0)
+    pattern: str | None = None
+    min_items: int | None = Field(default=None, alias="minItems", ge=0)
+    max_items: int | None = Field(default=None, alias="maxItems", ge=0)
+    examples: list[Any] | None = None
+
+    @property
+    def has_default(self) -> bool:
+        return "default" in self.model_fields_set
+
+    @property
+    def is_required(self) -> bool:
+        """Required unless it has a default, comes from the environment, or says otherwise."""
+        if self.required is not None:
+            return self.required
+        return not self.has_default and self.from_env is None
+
+    @property
+    def is_secret(self) -> bool:
+        """`from_env` values are treated as secrets too: environments carry tokens."""
+        return self.secret or self.from_env is not None
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"is not a valid regular expression: {error}") from None
+        return value
+
+
+class ConnectionSpec(Strict):
+    """A connection the recipe needs, ensured once per run."""
+
+    app: str = Field(min_length=1)
+    description: str | None = None
+    rate_limit: str | None = None
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        if value is not None and not _RATE.match(value):
+            raise ValueError(f"{value!r} is not a rate; write it as 5/s, 100/m or 1000/h")
+        if value is not None and rate_per_second(value) <= 0:
+            raise ValueError("must be more than zero")
+        return value
+
+
+def rate_per_second(text: str) -> float:
+    """`5/s` -> 5.0, `120/m` -> 2.0."""
+    match = _RATE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a rate")
+    return float(match.group(1)) / {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2)]
+
+
+class Foreach(Strict):
+    """Run the step once per item, at most `concurrency` at a time, results in item order."""
+
+    items: Expr
+    concurrency: int = Field(default=1, ge=1, le=256)
+    fail_fast: bool = False
+
+
+class Paginate(Strict):
+    """Repeat the call, passing the previous page's cursor in `input[param]`."""
+
+    cursor: Expr
+    param: str = Field(min_length=1)
+    items: Expr
+    max_pages: int = Field(default=100, ge=1, le=100_000)
+
+
+class Retry(Strict):
+    """`attempts` counts total tries; without `when`, only retryable errors are tried again."""
+
+    attempts: int = Field(default=3, ge=1, le=100)
+    backoff: Literal["fixed", "exponential"] = "exponential"
+    initial: Duration = 1.0
+    max: Duration = 30.0
+    jitter: bool = True
+    when: Expr | None = None
+
+    @model_validator(mode="after")
+    def _max_not_below_initial(self) -> Retry:
+        if self.max < self.initial:
+            raise ValueError("retry.max must not be less than retry.initial")
+        return self
+
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class RequestSpec(Strict):
+    """An HTTP call through the connection's proxy."""
+
+    method: HttpMethod = "GET"
+    path: Templated
+    query: Templated = None
+    headers: Templated = None
+    body: Templated = None
+    path_params: Templated = None
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class Step(Strict):
+    """One step: exactly one of `action`, `request` or `recipe`."""
+
+    id: str = Field(pattern=STEP_ID_PATTERN)
+    name: str | None = None
+    action: str | None = Field(default=None, min_length=1)
+    request: RequestSpec | None = None
+    recipe: str | None = Field(default=None, min_length=1)
+    connection: str | None = None
+    input: Templated = None
+    effect: Literal["read", "write"] = "write"
+    idempotent: bool = False
+    if_: Expr | None = Field(default=None, alias="if")
+    skip_if: Expr | None = None
+    foreach: Foreach | None = None
+    paginate: Paginate | None = None
+    retry: Retry | None = None
+    timeout: Duration | None = None
+    continue_on_error: bool = False
+    outputs: dict[str, Expr] = Field(default_factory=dict)
+
+    @property
+    def kind(self) -> Literal["action", "request", "recipe"]:
+        if self.action is not None:
+            return "action"
+        if self.request is not None:
+            return "request"
+        return "recipe"
+
+    @property
+    def safe_to_repeat(self) -> bool:
+        """A read or an idempotent write may run again after a crash or a timeout."""
+        return self.effect == "read" or self.idempotent
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Step:
+        given = [k for k in ("action", "request", "recipe") if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(f"a step needs exactly one of action, request, recipe (found {found})")
+        if self.recipe is not None and self.connection is not None:
+            raise ValueError("a recipe step takes no connection; the sub-recipe declares its own")
+        if self.paginate is not None and self.kind == "recipe":
+            raise ValueError("paginate applies to action and request steps only")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError("timeout must be more than zero")
+        return self
+
+    @field_validator("outputs")
+    @classmethod
+    def _output_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                raise ValueError(f"output name {name!r} must be letters, digits and _")
+        return value
+
+
+class Assertion(Strict):
+    """A condition checked after the outputs are computed; failing exits 3."""
+
+    that: Expr
+    message: str | None = None
+
+
+class Recipe(Strict):
+    """A whole recipe file."""
+
+    version: Literal[1]
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str | None = None
+    inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    connections: dict[str, ConnectionSpec] = Field(default_factory=dict)
+    env: list[str] = Field(default_factory=list)
+    vars: dict[str, Expr] = Field(default_factory=dict)
+    steps: list[Step] = Field(min_length=1)
+    finally_: list[Step] = Field(default_factory=list, alias="finally")
+    outputs: dict[str, Expr] = Field(default_factory=dict)
+    assert_: list[Assertion] = Field(default_factory=list, alias="assert")
+
+    @field_validator("inputs", "connections", "vars")
+    @classmethod
+    def _identifier_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                raise ValueError(f"name {name!r} must be letters, digits and _ (JMESPath reads it)")
+        return value
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                raise ValueError(f"{name!r} is not an environment variable name")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Recipe:
+        seen: set[str] = set()
+        for step in [*self.steps, *self.finally_]:
+            if step.id in seen:
+                raise ValueError(f"step id {step.id!r} is used twice")
+            seen.add(step.id)
+        return self
+
+    def all_steps(self) -> list[Step]:
+        return [*self.steps, *self.finally_]
+
+    def step(self, step_id: str) -> Step:
+        for step in self.all_steps():
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def connection_for(self, step: Step) -> str | None:
+        """The step's connection; with exactly one declared, `connection:` may be left out."""
+        if step.connection is not None:
+            return step.connection
+        if step.kind != "recipe" and len(self.connections) == 1:
+            return next(iter(self.connections))
+        return None
