@@ -22,6 +22,11 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "actions": ("wrapper.cli.actions:actions", "List, inspect and run actions of a connection."),
     "request": ("wrapper.cli.request:request", "Send an HTTP request through a connection."),
     "sandbox": ("wrapper.cli.sandbox:sandbox", "Inspect, reset or seed the offline sandbox."),
+    "run": ("wrapper.cli.run:run", "Run a recipe."),
+    "plan": ("wrapper.cli.run:plan", "Show what a recipe would do: reads run, writes are printed."),
+    "lint": ("wrapper.cli.lint:lint", "Check recipes without running them."),
+    "describe": ("wrapper.cli.describe:describe", "Show a recipe's inputs, steps and outputs."),
+    "schema": ("wrapper.cli.schema:schema", "Print the JSON Schema of recipes or reports."),
 }
 
 
