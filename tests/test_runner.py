@@ -1,0 +1,133 @@
+"""The process runner: argv, env, decoding, logging, and turning OS failures into errors."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wrapper.errors import MembraneNotFoundError, MembraneTimeoutError
+from wrapper.membrane import runner
+
+
+def test_run_returns_decoded_output_and_exit_code(fake_process):
+    fake_process.register(
+        ["membrane", "--version"], stdout=b"1.18.0\n\xff", stderr="warn", returncode=3
+    )
+    result = runner.run(["membrane", "--version"])
+    assert result.argv == ("membrane", "--version")
+    assert result.returncode == 3
+    assert result.stdout == "1.18.0\n\ufffd"
+    assert result.stderr == "warn"
+    assert result.duration_s >= 0
+    with pytest.raises(AttributeError):
+        result.returncode = 0  # type: ignore[misc]
+
+
+def test_popen_receives_env_cwd_and_session(monkeypatch, tmp_path):
+    seen: dict[str, object] = {}
+
+    class Recorder:
+        def __init__(self, args, **kwargs):
+            seen.update(kwargs, args=args)
+            self.pid = 0
+            self.returncode = 0
+
+        def communicate(self, timeout=None):
+            seen["timeout"] = timeout
+            return b"ok", b""
+
+    monkeypatch.setenv("KEEP", "1")
+    monkeypatch.setenv("DROP", "1")
+    monkeypatch.setattr(runner.subprocess, "Popen", Recorder)
+    result = runner.run(
+        ["membrane", "status"], env={"ADDED": "x", "DROP": None}, cwd=tmp_path, timeout_s=7
+    )
+    assert result.stdout == "ok"
+    env = seen["env"]
+    assert isinstance(env, dict)
+    assert env["KEEP"] == "1" and env["ADDED"] == "x" and "DROP" not in env
+    assert seen["cwd"] == tmp_path
+    assert seen["start_new_session"] is True
+    assert seen["timeout"] == 7
+    assert seen["args"] == ["membrane", "status"]
+    assert "shell" not in seen
+
+
+def test_missing_binary_names_the_command(monkeypatch):
+    def missing(args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(runner.subprocess, "Popen", missing)
+    with pytest.raises(MembraneNotFoundError) as info:
+        runner.run(["nope-membrane", "--help"])
+    assert str(info.value) == (
+        "cannot run `nope-membrane`: no such program (command: nope-membrane --help)"
+    )
+    assert "npm install -g @membranehq/cli" in info.value.advice
+
+
+def test_missing_binary_for_real(tmp_path):
+    with pytest.raises(MembraneNotFoundError, match="no such program"):
+        runner.run([str(tmp_path / "absent"), "--version"])
+
+
+def test_not_executable_for_real(tmp_path):
+    script = tmp_path / "membrane"
+    script.write_text("#!/bin/sh\necho hi\n")
+    with pytest.raises(MembraneNotFoundError) as info:
+        runner.run([str(script), "--version"])
+    assert str(info.value).endswith("it is not executable (command: " + f"{script} --version)")
+
+
+def test_timeout_with_fake_pid_kills_the_process_not_our_group(fake_process):
+    def hang(process):
+        raise subprocess.TimeoutExpired(process.args, 5)
+
+    fake_process.register(["membrane", "action", "run", "k"], callback=hang)
+    with pytest.raises(MembraneTimeoutError) as info:
+        runner.run(["membrane", "action", "run", "k"], timeout_s=5, label="membrane action run k")
+    assert str(info.value) == "membrane action run k did not finish within 5 s and was stopped"
+    assert info.value.command == ["membrane", "action", "run", "k"]
+    assert info.value.retryable
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    with pytest.raises(MembraneTimeoutError):
+        runner.run([sys.executable, "-c", code], timeout_s=2)
+    child = int(pid_file.read_text())
+    # The grandchild is gone (or a zombie awaiting its reaper), never still sleeping.
+    try:
+        state = Path(f"/proc/{child}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        state = "gone"
+    assert state in ("gone", "Z", "X")
+
+
+def test_debug_log_shows_masked_argv(fake_process, caplog):
+    fake_process.register(["membrane", "request", "c", "/x", "-H", "Authorization: sk-123"])
+    with caplog.at_level(logging.DEBUG, logger="wrapper.membrane"):
+        runner.run(
+            ["membrane", "request", "c", "/x", "-H", "Authorization: sk-123"],
+            mask=lambda text: text.replace("sk-123", "***"),
+        )
+    text = caplog.text
+    assert "running: membrane request c /x -H 'Authorization: ***'" in text
+    assert "sk-123" not in text
+
+
+def test_build_env_deletes_none(monkeypatch):
+    monkeypatch.setenv("GONE", "1")
+    env = runner.build_env({"GONE": None, "NEW": "v"})
+    assert "GONE" not in env and env["NEW"] == "v" and env["PATH"] == os.environ["PATH"]

@@ -1,0 +1,158 @@
+"""The only place `mw` starts processes.
+
+Every call takes an argv list (never a shell), optional environment overrides (a value of None
+deletes the variable), a working directory and a timeout. A call that runs past its timeout is
+killed together with everything it started (its own process group), because `npx` and node
+spawn children that would otherwise keep the pipes open and outlive us.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from wrapper.errors import InputTooLargeError, MembraneNotFoundError, MembraneTimeoutError
+
+LOG: Final = logging.getLogger("wrapper.membrane")
+DEFAULT_TIMEOUT_S: Final = 120.0
+# After a kill the pipes close at once; this only bounds a pathological reap.
+_REAP_TIMEOUT_S: Final = 5.0
+
+Mask = Callable[[str], str]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one finished process left behind; output is decoded, never raises on bad bytes."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    duration_s: float
+
+
+def format_command(argv: Sequence[str], mask: Mask | None = None) -> str:
+    """The argv as a copy-pasteable shell line, with secrets masked."""
+    return (mask or _identity)(shlex.join(argv))
+
+
+def masked_argv(argv: Sequence[str], mask: Mask | None = None) -> list[str]:
+    """Each argument passed through `mask`, for errors that carry the command."""
+    apply = mask or _identity
+    return [apply(arg) for arg in argv]
+
+
+def build_env(overrides: Mapping[str, str | None] | None) -> dict[str, str]:
+    """A copy of this process's environment with `overrides` applied (None deletes)."""
+    env = dict(os.environ)
+    for name, value in (overrides or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str | None] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    mask: Mask | None = None,
+    label: str | None = None,
+) -> RunResult:
+    """Run `argv` to completion and return its result, whatever its exit code.
+
+    Raises MembraneNotFoundError when the program cannot be started and MembraneTimeoutError
+    (after killing the process group) when it runs longer than `timeout_s`. `label` names the
+    call in error messages (default: the masked command line).
+    """
+    args = list(argv)
+    shown = format_command(args, mask)
+    name = label or shown
+    LOG.debug("running: %s", shown)
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=build_env(env),
+            cwd=cwd,
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        raise MembraneNotFoundError(
+            f"cannot run `{args[0]}`: no such program (command: {shown})"
+        ) from None
+    except PermissionError:
+        raise MembraneNotFoundError(
+            f"cannot run `{args[0]}`: it is not executable (command: {shown})"
+        ) from None
+    except OSError as error:
+        if error.errno == errno.E2BIG:
+            raise InputTooLargeError(
+                f"{name}: the command line is longer than the operating system allows"
+            ) from None
+        raise MembraneNotFoundError(
+            f"cannot run `{args[0]}`: {error.strerror or error} (command: {shown})"
+        ) from None
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        duration = time.monotonic() - started
+        LOG.debug("timed out after %.1f s: %s", duration, shown)
+        raise MembraneTimeoutError(
+            f"{name} did not finish within {timeout_s:g} s and was stopped",
+            command=masked_argv(args, mask),
+        ) from None
+    duration = time.monotonic() - started
+    result = RunResult(
+        argv=tuple(args),
+        returncode=proc.returncode if proc.returncode is not None else -1,
+        stdout=_decode(out),
+        stderr=_decode(err),
+        duration_s=duration,
+    )
+    LOG.debug("exit %d after %.2f s: %s", result.returncode, duration, shown)
+    return result
+
+
+def _decode(data: bytes | str | None) -> str:
+    if data is None:
+        return ""
+    if isinstance(data, str):
+        return data
+    return data.decode("utf-8", errors="replace")
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the process and everything it started, then reap it."""
+    # A pid of 0 or less would address our own group (fakes under test report 0).
+    if proc.pid > 0:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            proc.kill()
+    else:
+        proc.kill()
+    try:
+        proc.communicate(timeout=_REAP_TIMEOUT_S)
+    except Exception:  # the process is gone or unreapable; the timeout error says enough
+        LOG.debug("could not reap pid %s after kill", proc.pid)
