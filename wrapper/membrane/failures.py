@@ -1,0 +1,232 @@
+"""Turning what a failed `membrane` call left behind into one of `wrapper.errors`.
+
+The CLI's failure output is not documented, so every plausible shape is handled: a JSON error
+body on stdout or stderr (possibly after an `Error:` prefix), plain text, nothing at all,
+truncated JSON or an HTML page, and the `{"error", "message"}` of the other program that is
+also called `membrane`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from wrapper.errors import (
+    AccessDeniedError,
+    BadRequestError,
+    InputTooLargeError,
+    InvalidOutputError,
+    MembraneError,
+    NotFoundError,
+    NotLoggedInError,
+    RateLimitedError,
+    ServerError,
+    WrapperError,
+    WrongMembraneError,
+)
+from wrapper.membrane.runner import RunResult
+
+# Linux refuses one argv string of MAX_ARG_STRLEN (131072) bytes or more, counting its NUL.
+MAX_ARG_BYTES: Final = 128 * 1024 - 1
+EXCERPT_CHARS: Final = 160
+_LOGIN_HINT: Final = re.compile(
+    r"not authenticated|not logged in|membrane login|log ?in first|unauthori[sz]ed", re.I
+)
+_RATE_HINT: Final = re.compile(r"rate.?limit|too many requests", re.I)
+_RECONNECT_KEYS: Final = frozenset({"access_token_expired", "connection_is_defunct"})
+_RECONNECT_ADVICE: Final = (
+    "The connection's access to the app has expired; reconnect it "
+    "(`mw connections ensure APP`) and try again."
+)
+
+Mask = Callable[[str], str]
+
+
+def check_arg_sizes(argv: Sequence[str], label: str) -> None:
+    """Fail before starting a process whose arguments the OS would refuse."""
+    for arg in argv:
+        size = len(arg.encode("utf-8"))
+        if size > MAX_ARG_BYTES:
+            raise InputTooLargeError(
+                f"{label}: an argument of {size} bytes is over the {MAX_ARG_BYTES}-byte limit "
+                "the operating system puts on one command-line argument"
+            )
+
+
+def excerpt(text: str, mask: Mask | None = None, limit: int = EXCERPT_CHARS) -> str:
+    """The start of `text` on one line, masked, for error messages."""
+    flat = " ".join(text.split())
+    if mask:
+        flat = mask(flat)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def parse_json(text: str) -> tuple[bool, Any]:
+    """(True, value) when `text` is exactly one JSON document, else (False, None)."""
+    stripped = text.strip()
+    if not stripped:
+        return False, None
+    try:
+        return True, json.loads(stripped)
+    except ValueError:
+        return False, None
+
+
+def error_body(result: RunResult) -> dict[str, Any] | None:
+    """The JSON error body from stdout or stderr (whole stream or one `Error: {...}` line)."""
+    for stream in (result.stdout, result.stderr):
+        ok, value = parse_json(stream)
+        if ok and _is_error_body(value):
+            return dict(value)
+    for line in result.stderr.splitlines() + result.stdout.splitlines():
+        ok, value = parse_json(re.sub(r"^\s*Error:\s*", "", line))
+        if ok and _is_error_body(value):
+            return dict(value)
+    return None
+
+
+def _is_error_body(value: Any) -> bool:
+    return isinstance(value, dict) and any(k in value for k in ("message", "error", "key", "type"))
+
+
+def not_json(result: RunResult, label: str, command: list[str], mask: Mask | None) -> WrapperError:
+    """A successful exit whose stdout is not the JSON expected."""
+    text = result.stdout.strip()
+    if not text:
+        return InvalidOutputError(
+            f"{label} printed nothing (exit code {result.returncode})",
+            command=command,
+            output=excerpt(result.stderr, mask),
+        )
+    kind = "truncated JSON" if text[0] in "[{" else "something that is not JSON"
+    if text[0] == "<":
+        kind = "an HTML page instead of JSON"
+    shown = excerpt(text, mask)
+    return InvalidOutputError(f"{label} printed {kind}: {shown}", command=command, output=shown)
+
+
+def unexpected_shape(
+    label: str, what: str, data: Any, command: list[str], mask: Mask | None
+) -> InvalidOutputError:
+    shown = excerpt(json.dumps(data, ensure_ascii=False), mask)
+    return InvalidOutputError(
+        f"{label} printed JSON that is not {what}: {shown}", command=command, output=shown
+    )
+
+
+def failure(result: RunResult, label: str, command: list[str], mask: Mask | None) -> WrapperError:
+    """The error for a call that exited non-zero."""
+    body = error_body(result)
+    if body is not None:
+        return from_body(body, label, command, mask)
+    text = result.stderr.strip() or result.stdout.strip()
+    if not text:
+        how = " (killed)" if result.returncode in (-9, 137) else ""
+        return InvalidOutputError(
+            f"{label} failed with exit code {result.returncode}{how} and printed nothing",
+            command=command,
+        )
+    line = excerpt(_first_meaningful_line(text), mask)
+    shown = excerpt(text, mask)
+    if _LOGIN_HINT.search(text):
+        return NotLoggedInError(f"{label} failed: {line}")
+    if _RATE_HINT.search(text):
+        return RateLimitedError(f"{label} failed: {line}", command=command, output=shown)
+    if text[0] in "<[{":
+        return not_json(
+            RunResult(result.argv, result.returncode, text, "", result.duration_s),
+            label,
+            command,
+            mask,
+        )
+    return MembraneError(f"{label} failed: {line}", command=command, output=shown)
+
+
+def _first_meaningful_line(text: str) -> str:
+    for line in text.splitlines():
+        cleaned = re.sub(r"^\s*(Error:\s*)?", "", line).strip()
+        if cleaned:
+            return cleaned
+    return text.strip()
+
+
+def _status(body: dict[str, Any]) -> int | None:
+    data = body.get("data")
+    for source in (data if isinstance(data, dict) else {}, body):
+        for name in ("status", "statusCode"):
+            value = source.get(name)
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+    return None
+
+
+def _retry_after(body: dict[str, Any]) -> float | None:
+    data = body.get("data")
+    if not isinstance(data, dict):
+        return None
+    value = data.get("retryAfter")
+    headers = data.get("headers")
+    if value is None and isinstance(headers, dict):
+        value = {str(k).lower(): v for k, v in headers.items()}.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def describe(body: dict[str, Any]) -> str:
+    """The body's message, with per-field validation errors listed when not already in it."""
+    message = str(body.get("message") or body.get("key") or body.get("type") or "unknown error")
+    data = body.get("data")
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if not isinstance(errors, list):
+        return message
+    details = []
+    for item in errors:
+        if isinstance(item, dict):
+            field = item.get("field") or item.get("path") or item.get("instancePath")
+            text = str(item.get("message") or "")
+            details.append(f"{field}: {text}" if field else text)
+        elif isinstance(item, str):
+            details.append(item)
+    missing = [d for d in details if d and d not in message]
+    if not missing:
+        return message
+    return f"{message.rstrip(' .:')}: {'; '.join(missing)}"
+
+
+def from_body(
+    body: dict[str, Any], label: str, command: list[str], mask: Mask | None
+) -> WrapperError:
+    """Map a parsed error body to its error class."""
+    if isinstance(body.get("error"), str) and "type" not in body and "key" not in body:
+        detail = body.get("message") or body["error"]
+        return WrongMembraneError(
+            f"{label} was answered by a different program called membrane: "
+            f"{excerpt(str(detail), mask)} ({body['error']})"
+        )
+    error_type, key, status = body.get("type"), body.get("key"), _status(body)
+    message = f"{label} failed: {excerpt(describe(body), mask, limit=400)}"
+    shown = excerpt(json.dumps(body, ensure_ascii=False), mask)
+    common: dict[str, Any] = {"command": command, "body": body, "output": shown}
+    if key == "not_authenticated" or error_type == "not_authenticated":
+        return NotLoggedInError(message)
+    if key == "rate_limit_exceeded" or status == 429:
+        return RateLimitedError(message, retry_after_s=_retry_after(body), **common)
+    if key in _RECONNECT_KEYS:
+        return AccessDeniedError(message, advice=_RECONNECT_ADVICE, **common)
+    if status == 401 or (not key and _LOGIN_HINT.search(str(body.get("message", "")))):
+        return NotLoggedInError(message)
+    if error_type in ("internal", "concurrency") or key == "lock_timeout":
+        return ServerError(message, **common)
+    if status is not None and status >= 500:
+        return ServerError(message, **common)
+    if key == "not_found" or status == 404:
+        return NotFoundError(message, **common)
+    if key == "access_denied" or status == 403:
+        return AccessDeniedError(message, **common)
+    if error_type == "bad_request" or (status is not None and 400 <= status < 500):
+        return BadRequestError(message, **common)
+    return MembraneError(message, **common)
