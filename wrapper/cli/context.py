@@ -48,5 +48,9 @@ class AppContext:
         if self._client is None:
             from wrapper.membrane.client import MembraneClient
 
+            if self.verbose:
+                from wrapper.cli.render import enable_verbose_logging
+
+                enable_verbose_logging()
             self._client = MembraneClient(self.membrane_command())
         return self._client
