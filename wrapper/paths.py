@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 
 def state_dir() -> Path:
@@ -37,3 +38,15 @@ def user_skills_dir() -> Path:
 def project_skills_dir() -> Path:
     """Claude Code's project skills folder, relative to the working directory."""
     return Path(".claude") / "skills"
+
+
+def bundled_dir(kind: Literal["skills", "recipes"]) -> Path:
+    """The skills or recipes shipped with mw; the one place that decides where they are.
+
+    A wheel carries them in `wrapper/_bundled/<kind>` (setup.py copies them there at build
+    time); a checkout or an editable install reads the repository's own `<kind>/` folder.
+    The path is returned even when it does not exist; callers say what is missing.
+    """
+    package = Path(__file__).resolve().parent
+    inside = package / "_bundled" / kind
+    return inside if inside.is_dir() else package.parent / kind
