@@ -192,7 +192,18 @@ def _describe_parse_error(source: str, error: Exception) -> str:
     where = f" at character {position + 1}" if isinstance(position, int) else ""
     what = f" near {token!r}" if token not in (None, "") else ""
     reason = _first_line(error).split(":")[0] if not where else "invalid JMESPath"
-    return f"{reason}{where}{what} in {source!r}"
+    return f"{reason}{where}{what} in {source!r}{_hint(source, error)}"
+
+
+def _hint(source: str, error: Exception) -> str:
+    """The two mistakes that account for most parse errors in recipes."""
+    text = source.strip()
+    if text.startswith(TEMPLATE_OPEN) and text.endswith("}"):
+        return f"; this field takes bare JMESPath: write {text[2:-1].strip()!r} without ${{ }}"
+    if getattr(error, "token_type", None) == "NUMBER":
+        number = getattr(error, "token_value", "")
+        return f"; a number needs backticks here: `{number}`"
+    return ""
 
 
 def _first_line(error: Exception) -> str:

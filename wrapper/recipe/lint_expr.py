@@ -1,0 +1,164 @@
+"""What one JMESPath expression reads from the run context, and the traps it falls into.
+
+Works on the parsed tree (`ParsedResult.parsed`), not on text: only names evaluated against
+the context root are references (`steps.a.outputs.x`); names inside a projection, a filter, a
+pipe's right side or an `&expr` are read from other values and are not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+from wrapper.recipe.expr import compile_expression
+from wrapper.recipe.functions import OPTIONS
+
+FUNCTIONS: Final = frozenset(OPTIONS.custom_functions.FUNCTION_TABLE)  # type: ignore[union-attr]
+_KEYWORDS: Final = {"true": "`true`", "false": "`false`", "null": "`null`"}
+# Nodes whose children are all read from the same value as the node itself.
+_SAME_SCOPE: Final = frozenset(
+    {
+        "or_expression",
+        "and_expression",
+        "not_expression",
+        "comparator",
+        "multi_select_list",
+        "multi_select_dict",
+        "key_val_pair",
+        "function_expression",
+    }
+)
+_CHAINS: Final = frozenset(
+    {
+        "field",
+        "subexpression",
+        "index_expression",
+        "projection",
+        "filter_projection",
+        "value_projection",
+        "flatten",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A name chain read from the context root: `steps.find.outputs.id` -> its names."""
+
+    names: tuple[str, ...]
+    complete: bool  # False when the chain goes on with an index, a projection or a filter
+
+
+@dataclass(frozen=True)
+class Trap:
+    code: str
+    message: str
+    severity: str = "error"
+    name: str | None = None  # the field name the trap is about, so it is not reported twice
+
+
+@dataclass(frozen=True)
+class Analysis:
+    references: tuple[Reference, ...]
+    traps: tuple[Trap, ...]
+
+
+def analyse(source: str) -> Analysis:
+    """References and traps of an expression that already compiled at load time."""
+    tree: dict[str, Any] = dict(compile_expression(source).parsed)
+    refs = tuple(_references(tree, root=True))
+    traps = tuple(_traps(tree, source))
+    return Analysis(references=refs, traps=traps)
+
+
+def _chain(node: dict[str, Any]) -> tuple[list[str], bool]:
+    kind = node.get("type")
+    children = node.get("children", [])
+    if kind == "field":
+        return [str(node["value"])], True
+    if kind == "subexpression":
+        names, complete = _chain(children[0])
+        for child in children[1:]:
+            if not complete:
+                break
+            more, complete = _chain(child)
+            names += more
+        return names, complete
+    if kind in _CHAINS:
+        names, _ = _chain(children[0])
+        return names, False
+    return [], False
+
+
+def _references(node: dict[str, Any], *, root: bool) -> Iterator[Reference]:
+    """Chains read from the context. JMESPath has no way back to the root, so once a part
+    reads another value (a projection's right side, a filter, a pipe's right side) nothing
+    below it is a context reference."""
+    kind = node.get("type")
+    children = [c for c in node.get("children", []) if isinstance(c, dict)]
+    if not root or (not children and kind != "field"):
+        return
+    if kind in _CHAINS:
+        names, complete = _chain(node)
+        if names:
+            yield Reference(tuple(names), complete)
+        else:
+            yield from _references(children[0], root=True)
+    elif kind == "pipe":
+        yield from _references(children[0], root=True)
+    elif kind in _SAME_SCOPE:
+        for child in children:
+            yield from _references(child, root=True)
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for child in node.get("children", []):
+            yield from _walk(child)
+
+
+def _traps(tree: dict[str, Any], source: str) -> Iterator[Trap]:
+    for node in _walk(tree):
+        kind = node.get("type")
+        children = node.get("children", [])
+        first = children[0] if children and isinstance(children[0], dict) else {}
+        if kind in ("subexpression", "index_expression") and first.get("type") == "not_expression":
+            yield Trap(
+                "not-binds-first",
+                "'!' binds tighter than '.': it negates only the first name, so the path "
+                "after it always yields null; wrap the path: !(a.b)",
+            )
+        if kind == "comparator":
+            yield from _comparator_traps(children, source)
+        if kind == "function_expression" and node.get("value") not in FUNCTIONS:
+            yield Trap("unknown-function", _unknown_function(str(node.get("value"))))
+
+
+def _comparator_traps(children: list[Any], source: str) -> Iterator[Trap]:
+    for side in children:
+        if not isinstance(side, dict) or side.get("type") != "field":
+            continue
+        name = str(side["value"])
+        if name in _KEYWORDS:
+            yield Trap(
+                "bare-literal",
+                f"{name!r} here is a field name, not the value {name}; write {_KEYWORDS[name]}",
+                "warning" if name == "null" else "error",
+                name,
+            )
+        elif f'"{name}"' in source:
+            yield Trap(
+                "quoted-identifier",
+                f"\"{name}\" is a field name in JMESPath, not a string; write '{name}'",
+                name=name,
+            )
+
+
+def _unknown_function(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(FUNCTIONS), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown function {name}(){hint}"
