@@ -223,7 +223,7 @@ class MembraneClient:
             size = len(input_json.encode("utf-8"))
             if size > failures.MAX_ARG_BYTES:
                 raise InputTooLargeError(
-                    f"the input of action {key} is {size} bytes of JSON, over the "
+                    f"membrane action run {key}: the input is {size} bytes of JSON, over the "
                     f"{failures.MAX_ARG_BYTES}-byte limit on one command-line argument"
                 )
         argv = dialects.run_action(
