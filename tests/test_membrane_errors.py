@@ -256,7 +256,7 @@ def test_timeout(fake_process):
     def hang(process):
         raise subprocess.TimeoutExpired(process.args, 5)
 
-    fake_process.register(RUN[:-1] + ["--json"], callback=hang)
+    fake_process.register(RUN, callback=hang)
     with pytest.raises(MembraneTimeoutError) as info:
         MembraneClient(["membrane"], dialect="current").run_action(
             "create-contact", connection_id="c1", input={"email": "x"}, timeout_s=5
