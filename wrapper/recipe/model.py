@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -71,8 +72,24 @@ def _check_templates(value: Any) -> Any:
     return value
 
 
-Expr = Annotated[str, BeforeValidator(_check_expression)]
-Duration = Annotated[float, BeforeValidator(parse_duration)]
+Expr = Annotated[
+    str,
+    BeforeValidator(_check_expression),
+    WithJsonSchema({"type": "string", "description": "A JMESPath expression (bare, no ${ })."}),
+]
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": _DURATION.pattern},
+            ],
+            "description": "Seconds, or a duration such as 500ms, 2s, 1.5m or 1h.",
+        }
+    ),
+]
 Templated = Annotated[Any, BeforeValidator(_check_templates)]
 
 

@@ -1,0 +1,95 @@
+"""`mw lint RECIPE...`: every problem of every recipe, one `file:line:col: message` line each."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Final
+
+import click
+
+from wrapper.cli.render import echo_json, json_option
+from wrapper.errors import EXIT_USAGE
+from wrapper.recipe.lint import Problem, lint_paths
+
+EPILOG: Final = """\b
+Examples:
+  mw lint recipes/chatwoot/welcome-contact.yaml
+  mw lint recipes/*/*.yaml --json
+  mw lint my-recipe.yaml --strict     # warnings fail too
+
+Checks the schema (unknown keys, types, values), every name an expression reads (inputs, vars,
+steps, connections, env, item), that steps read only earlier steps and declared outputs, which
+connection each step uses, sub-recipes and their cycles, and the JMESPath traps. Exit 0 when
+clean, 2 when any error is found (or any warning, with --strict).
+"""
+_WHERE: Final = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?$")
+
+
+@click.command(epilog=EPILOG)
+@click.argument(
+    "recipes", metavar="RECIPE...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option("--strict", is_flag=True, help="Exit 2 on warnings too.")
+@json_option
+@click.pass_context
+def lint(ctx: click.Context, recipes: tuple[Path, ...], strict: bool, as_json: bool) -> None:
+    """Check recipes without running them."""
+    problems = lint_paths(recipes)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    failed = errors > 0 or (strict and warnings > 0)
+    if as_json:
+        echo_json(
+            {
+                "ok": not failed,
+                "recipes": len(recipes),
+                "errors": errors,
+                "warnings": warnings,
+                "problems": [_as_json(p) for p in problems],
+            }
+        )
+    else:
+        for problem in problems:
+            click.echo(problem.render())
+        click.echo(summary(len(recipes), errors, warnings))
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            for problem in problems:
+                click.echo(annotation(problem))
+    if failed:
+        ctx.exit(EXIT_USAGE)
+
+
+def summary(recipes: int, errors: int, warnings: int) -> str:
+    checked = f"{recipes} recipe{'s' if recipes != 1 else ''}"
+    if not errors and not warnings:
+        return f"{checked} checked, no problems."
+    counts = [
+        f"{n} {word}{'s' if n != 1 else ''}"
+        for n, word in ((errors, "error"), (warnings, "warning"))
+        if n
+    ]
+    return f"{checked} checked: {', '.join(counts)}."
+
+
+def _split(location: str) -> tuple[str, int | None, int | None]:
+    match = _WHERE.match(location)
+    assert match is not None  # the pattern matches any text
+    line, col = match["line"], match["col"]
+    return match["file"], int(line) if line else None, int(col) if col else None
+
+
+def _as_json(problem: Problem) -> dict[str, object]:
+    file, line, col = _split(problem.location)
+    return {**problem.to_dict(), "file": file, "line": line, "col": col}
+
+
+def annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command, so the problem shows on the pull request's diff."""
+    file, line, col = _split(problem.location)
+    where = ",".join(
+        f"{key}={value}" for key, value in (("file", file), ("line", line), ("col", col)) if value
+    )
+    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{problem.severity} {where}::{message}"

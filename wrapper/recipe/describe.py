@@ -1,0 +1,240 @@
+"""What a recipe asks for and does, for people (text), agents (JSON Schema) and docs (Mermaid).
+
+Agents call `mw describe RECIPE --json` to learn the inputs as a JSON Schema document they can
+fill in; people read the text summary; the Mermaid flowchart drops into a README or a PR.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any, Final
+
+from wrapper.recipe.loader import LoadedRecipe
+from wrapper.recipe.model import InputSpec, Recipe, Step
+
+JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
+# InputSpec keys that are JSON Schema keywords, under the names JSON Schema uses.
+_SCHEMA_KEYS: Final = (
+    "type",
+    "description",
+    "format",
+    "enum",
+    "items",
+    "properties",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "examples",
+)
+
+
+def input_schema(spec: InputSpec) -> dict[str, Any]:
+    """One input as a JSON Schema property; secrets are `writeOnly` and never show a default."""
+    data = spec.model_dump(by_alias=True, exclude_none=True)
+    out: dict[str, Any] = {key: data[key] for key in _SCHEMA_KEYS if key in data}
+    if spec.has_default and not spec.is_secret:
+        out["default"] = spec.default
+    if spec.is_secret:
+        out["writeOnly"] = True
+    if spec.from_env:
+        out["x-from-env"] = spec.from_env
+    return out
+
+
+def inputs_schema(recipe: Recipe) -> dict[str, Any]:
+    """The recipe's inputs as one JSON Schema object (what `-i`/`--inputs` must satisfy)."""
+    schema: dict[str, Any] = {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "title": f"Inputs of recipe {recipe.name}",
+        "type": "object",
+        "properties": {name: input_schema(spec) for name, spec in recipe.inputs.items()},
+        "required": [name for name, spec in recipe.inputs.items() if spec.is_required],
+        "additionalProperties": False,
+    }
+    if recipe.description:
+        schema["description"] = recipe.description
+    return schema
+
+
+def step_target(step: Step) -> str:
+    """`action create-contact`, `POST /contacts` or `recipe ./other.yaml`."""
+    if step.action is not None:
+        return f"action {step.action}"
+    if step.request is not None:
+        return f"{step.request.method} {step.request.path}"
+    return f"recipe {step.recipe}"
+
+
+def step_info(recipe: Recipe, step: Step) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "id": step.id,
+        "name": step.name,
+        "kind": step.kind,
+        "target": step_target(step),
+        "connection": recipe.connection_for(step),
+        "effect": step.effect,
+        "idempotent": step.idempotent,
+        "if": step.if_,
+        "skip_if": step.skip_if,
+        "foreach": step.foreach.model_dump() if step.foreach else None,
+        "paginate": step.paginate.model_dump() if step.paginate else None,
+        "retry": step.retry.model_dump() if step.retry else None,
+        "timeout": step.timeout,
+        "continue_on_error": step.continue_on_error,
+        "outputs": dict(step.outputs),
+    }
+    return info
+
+
+def describe(loaded: LoadedRecipe) -> dict[str, Any]:
+    """Everything `mw describe --json` prints."""
+    recipe = loaded.recipe
+    return {
+        "name": recipe.name,
+        "description": recipe.description,
+        "path": str(loaded.path),
+        "sha256": loaded.sha256,
+        "inputs": inputs_schema(recipe),
+        "connections": {n: c.model_dump(exclude_none=True) for n, c in recipe.connections.items()},
+        "env": list(recipe.env),
+        "vars": dict(recipe.vars),
+        "steps": [step_info(recipe, s) for s in recipe.steps],
+        "finally": [step_info(recipe, s) for s in recipe.finally_],
+        "outputs": dict(recipe.outputs),
+        "assert": [a.model_dump(exclude_none=True) for a in recipe.assert_],
+    }
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def _input_line(name: str, spec: InputSpec) -> str:
+    notes = [spec.type, "required" if spec.is_required else "optional"]
+    if spec.is_secret:
+        notes.append("secret")
+    if spec.from_env:
+        notes.append(f"from env {spec.from_env}")
+    if spec.has_default and not spec.is_secret:
+        notes.append(f"default {json.dumps(spec.default, ensure_ascii=False)}")
+    text = f"  {name}: {', '.join(notes)}"
+    return f"{text} — {spec.description}" if spec.description else text
+
+
+def _step_line(number: int, recipe: Recipe, step: Step) -> str:
+    parts = [f"  {number}. {step.id} ({step.effect}):", step_target(step)]
+    connection = recipe.connection_for(step)
+    if connection:
+        parts.append(f"via {connection}")
+    if step.idempotent:
+        parts.append("idempotent")
+    if step.if_:
+        parts.append(f"if {step.if_}")
+    if step.skip_if:
+        parts.append(f"skip if {step.skip_if}")
+    if step.foreach:
+        parts.append(f"for each of {step.foreach.items} ({step.foreach.concurrency} at a time)")
+    if step.paginate:
+        parts.append(f"paginated (up to {step.paginate.max_pages} pages)")
+    if step.retry:
+        parts.append(f"retry up to {step.retry.attempts} tries")
+    if step.continue_on_error:
+        parts.append("continues on error")
+    line = ", ".join(parts[1:])
+    return f"{parts[0]} {line}"
+
+
+def describe_text(loaded: LoadedRecipe) -> str:
+    """A summary people read before running a recipe."""
+    recipe = loaded.recipe
+    lines = [recipe.name + (f" — {recipe.description}" if recipe.description else "")]
+    if recipe.inputs:
+        lines += ["", "Inputs:", *(_input_line(n, s) for n, s in recipe.inputs.items())]
+    if recipe.connections:
+        lines += ["", "Connections:"]
+        lines += [f"  {n}: app {c.app}" for n, c in recipe.connections.items()]
+    lines += ["", "Steps:", *(_step_line(i, recipe, s) for i, s in enumerate(recipe.steps, 1))]
+    if recipe.finally_:
+        start = len(recipe.steps) + 1
+        lines += ["", "Finally (always runs):"]
+        lines += [_step_line(i, recipe, s) for i, s in enumerate(recipe.finally_, start)]
+    if recipe.outputs:
+        lines += ["", "Outputs:", *(f"  {n} = {e}" for n, e in recipe.outputs.items())]
+    if recipe.assert_:
+        lines += ["", "Assertions:"]
+        for a in recipe.assert_:
+            lines.append(f"  {a.that}" + (f" — {a.message}" if a.message else ""))
+    return "\n".join(lines)
+
+
+# --- Mermaid ---------------------------------------------------------------------------------
+
+
+def _label(*lines: str) -> str:
+    """A quoted Mermaid label; user text is escaped, lines are joined with <br/>."""
+    escaped = [
+        t.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+        for t in lines
+    ]
+    return '"' + "<br/>".join(escaped) + '"'
+
+
+def _node(step: Step) -> str:
+    lines = [step.id, f"{step_target(step)} · {step.effect}"]
+    if step.foreach:
+        lines.append(f"foreach {step.foreach.items}")
+        return f"s_{step.id}[[{_label(*lines)}]]"
+    return f"s_{step.id}[{_label(*lines)}]"
+
+
+def mermaid(recipe: Recipe) -> str:
+    """The steps as a flowchart: conditions as diamonds, foreach as subroutines, finally last."""
+    lines = ["flowchart TD", '  start(["start"])']
+    previous = ["start"]  # nodes whose next edge goes to the following step
+    pending_label: dict[str, str] = {}
+
+    def link(target: str) -> None:
+        for source in previous:
+            label = pending_label.pop(source, "")
+            arrow = f" -->|{label}| " if label else " --> "
+            lines.append(f"  {source}{arrow}{target}")
+
+    for step in recipe.steps:
+        condition = _condition(step)
+        if condition:
+            cond_id = f"c_{step.id}"
+            lines.append(f"  {cond_id}{{{_label(condition)}}}")
+            link(cond_id)
+            lines.append(f"  {_node(step)}")
+            lines.append(f"  {cond_id} -->|run| s_{step.id}")
+            previous = [cond_id, f"s_{step.id}"]
+            pending_label[cond_id] = "skip"
+        else:
+            lines.append(f"  {_node(step)}")
+            link(f"s_{step.id}")
+            previous = [f"s_{step.id}"]
+    if recipe.finally_:
+        lines.append('  subgraph finally ["finally (always runs)"]')
+        lines.extend(f"    {_node(step)}" for step in recipe.finally_)
+        ids = [f"s_{s.id}" for s in recipe.finally_]
+        lines.extend(f"    {a} --> {b}" for a, b in itertools.pairwise(ids))
+        lines.append("  end")
+        link(ids[0])
+        previous = [ids[-1]]
+    lines.append('  done(["end"])')
+    link("done")
+    return "\n".join(lines)
+
+
+def _condition(step: Step) -> str | None:
+    if step.if_ and step.skip_if:
+        return f"if {step.if_} and not ({step.skip_if})"
+    if step.if_:
+        return f"if {step.if_}"
+    if step.skip_if:
+        return f"unless {step.skip_if}"
+    return None
