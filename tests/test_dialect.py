@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wrapper.errors import UsageError, WrongMembraneError
+from wrapper.errors import InvalidOutputError, UsageError, WrongMembraneError
 from wrapper.membrane import dialect
 
 DATA = Path(__file__).parent / "data" / "membrane"
@@ -214,3 +214,16 @@ def test_request_argv():
 def test_fill_path_handles_both_placeholder_styles():
     assert dialect.fill_path("/a/:id/b/{x}", {"id": "1", "x": "2"}) == "/a/1/b/2"
     assert dialect.fill_path("/a/:idx", {"id": "1"}) == "/a/:idx"
+
+
+def test_a_failing_help_is_reported_as_such(fake_process, binary):
+    fake_process.register(
+        [str(binary), "--help"], stderr="npm error 404 Not Found - @membranehq/cli", returncode=1
+    )
+    with pytest.raises(InvalidOutputError) as info:
+        dialect.detect([str(binary)])
+    assert str(info.value) == (
+        f"`{binary} --help` failed with exit code 1: npm error 404 Not Found - @membranehq/cli"
+    )
+    # Nothing is cached, so a repaired install is probed again.
+    assert not (Path(os.environ["MW_CACHE_DIR"]) / "dialect.json").exists()

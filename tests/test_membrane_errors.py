@@ -120,6 +120,16 @@ CASES = [
         id="plain-text",
     ),
     pytest.param(
+        {
+            "stderr": 'Traceback (most recent call last):\n  File "cli.py", line 8, in <module>\n'
+            "ModuleNotFoundError: No module named 'x'\n",
+            "returncode": 1,
+        },
+        MembraneError,
+        f"{LABEL} failed: ModuleNotFoundError: No module named 'x'",
+        id="python-traceback",
+    ),
+    pytest.param(
         {"stderr": "You are not logged in. Please run membrane login first.", "returncode": 1},
         NotLoggedInError,
         f"{LABEL} failed: You are not logged in. Please run membrane login first.",

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from wrapper import paths
-from wrapper.errors import UsageError, WrongMembraneError
-from wrapper.membrane import runner
+from wrapper.errors import InvalidOutputError, UsageError, WrongMembraneError
+from wrapper.membrane import failures, runner
 
 CURRENT: Final = "current"
 OLDER: Final = "older"
@@ -209,7 +209,7 @@ def detect(command: Sequence[str], *, probe: Probe | None = None) -> str:
             _memory[key] = cached
             return cached
         result = (probe or _probe)(command)
-        dialect = dialect_from_help(result.stdout + "\n" + result.stderr, command)
+        dialect = _dialect_of(result, command)
         if key:
             _memory[key] = dialect
             _write_cache(key, dialect)
@@ -218,6 +218,22 @@ def detect(command: Sequence[str], *, probe: Probe | None = None) -> str:
 
 def _probe(command: Sequence[str]) -> runner.RunResult:
     return runner.run([*command, "--help"], timeout_s=HELP_TIMEOUT_S)
+
+
+def _dialect_of(result: runner.RunResult, command: Sequence[str]) -> str:
+    try:
+        return dialect_from_help(result.stdout + "\n" + result.stderr, command)
+    except WrongMembraneError:
+        if result.returncode == 0:
+            raise
+    # A failing `--help` says more about a broken install than about which program it is.
+    shown = runner.format_command([*command, "--help"])
+    output = failures.excerpt(result.stderr.strip() or result.stdout) or "no output"
+    raise InvalidOutputError(
+        f"`{shown}` failed with exit code {result.returncode}: {output}",
+        command=list(result.argv),
+        output=output,
+    )
 
 
 def listed_commands(help_text: str) -> set[str]:

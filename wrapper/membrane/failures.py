@@ -145,6 +145,10 @@ def failure(result: RunResult, label: str, command: list[str], mask: Mask | None
 
 
 def _first_meaningful_line(text: str) -> str:
+    """The line that says what went wrong: the first one, or a traceback's last."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if lines and lines[0].startswith("Traceback (most recent call last)"):
+        return lines[-1]
     for line in text.splitlines():
         cleaned = re.sub(r"^\s*(Error:\s*)?", "", line).strip()
         if cleaned:
