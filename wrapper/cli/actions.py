@@ -14,6 +14,7 @@ from wrapper.cli.render import (
     echo_value,
     json_option,
     parse_json_arg,
+    timeout_option,
 )
 from wrapper.membrane.models import Action
 
@@ -135,12 +136,7 @@ Prints the action's output; --json prints {"output": ..., "actionRunId": ...}.
     metavar="JSON|@FILE",
     help="The action's input as JSON, or @file to read it from a file (@- reads stdin).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="SECONDS",
-    help="Stop the call after this long (default 120).",
-)
+@timeout_option
 @json_option
 @click.pass_obj
 def run(

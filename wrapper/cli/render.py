@@ -28,6 +28,16 @@ def json_option(func: F) -> F:
     )(func)
 
 
+def timeout_option(func: F) -> F:
+    """`--timeout SECONDS` for commands that make one membrane call."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="SECONDS",
+        help="Stop the call after this long (default 120).",
+    )(func)
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 

@@ -8,7 +8,14 @@ from typing import Any, Final
 import click
 
 from wrapper.cli.context import AppContext
-from wrapper.cli.render import echo_json, echo_value, json_option, parse_pairs, read_text_arg
+from wrapper.cli.render import (
+    echo_json,
+    echo_value,
+    json_option,
+    parse_pairs,
+    read_text_arg,
+    timeout_option,
+)
 
 EPILOG: Final = """\b
 Examples:
@@ -33,12 +40,7 @@ Prints the response body (the status goes to stderr); --json prints
 @click.option(
     "--path-param", "path_params", multiple=True, metavar="KEY=VALUE", help="Fills {KEY} in PATH."
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="SECONDS",
-    help="Stop the call after this long (default 120).",
-)
+@timeout_option
 @json_option
 @click.pass_obj
 def request(
