@@ -273,9 +273,14 @@ class Step(Strict):
             raise ValueError("a recipe step takes no connection; the sub-recipe declares its own")
         if self.paginate is not None and self.kind == "recipe":
             raise ValueError("paginate applies to action and request steps only")
-        if self.timeout is not None and self.timeout <= 0:
-            raise ValueError("timeout must be more than zero")
         return self
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive_timeout(cls, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise ValueError("must be more than zero")
+        return value
 
     @field_validator("outputs")
     @classmethod
