@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from wrapper.errors import (
+    AccessDeniedError,
     ConnectionActionRequiredError,
     ConnectionFailedError,
     InputTooLargeError,
@@ -436,3 +437,23 @@ def test_mask_applies_to_errors(fake_process):
     assert str(info.value) == "membrane request GET /x failed: boom near ***"
     assert "Authorization: ***" in info.value.command
     assert "sk-9" not in info.value.output
+
+
+def test_request_401_on_exit_zero_is_the_apps_token_not_the_login(fake_process):
+    fake_process.register(
+        ["membrane", "request", "c1", "/x", "-X", "GET", "--json"],
+        stdout='{"status": 401, "headers": {}, "body": "expired"}',
+    )
+    with pytest.raises(AccessDeniedError) as info:
+        make().request("c1", "/x")
+    assert str(info.value) == "membrane request GET /x failed: HTTP 401"
+    assert "reconnect it" in info.value.advice
+
+
+def test_older_get_connection_with_wait_polls_the_list(fake_process):
+    building = {"items": [{"id": CONN, "name": "Chatwoot", "state": "BUILDING"}]}
+    list_argv = ["membrane", "connection", "list", "--json"]
+    fake_process.register(list_argv, stdout=json.dumps(building))
+    fake_process.register(list_argv, stdout=text("connections-list.json"))
+    assert make("older").get_connection(CONN, wait=True, timeout_s=60).state == "READY"
+    assert len(fake_process.calls) == 2

@@ -50,6 +50,13 @@ MAX_WAIT_CALL_S: Final = 60
 # Room on top of a long-poll for the CLI itself to start and answer.
 WAIT_SLACK_S: Final = 30.0
 
+_HTTP_ERROR_KEYS: Final = {
+    401: "access_token_expired",
+    403: "access_denied",
+    404: "not_found",
+    429: "rate_limit_exceeded",
+}
+
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -150,7 +157,7 @@ class MembraneClient:
     ) -> Connection:
         """One connection; with `wait`, long-polled until it leaves BUILDING or time runs out."""
         if self.dialect == dialects.OLDER:
-            return self._poll_older(connection_id, timeout_s if wait else None)
+            return self._poll_older(connection_id, (timeout_s or 30.0) if wait else None)
         argv = dialects.get_connection(self.dialect, connection_id, wait=wait, timeout_s=timeout_s)
         budget = (timeout_s or 30) + WAIT_SLACK_S if wait else None
         return self._connection(self._call(argv, timeout_s=budget))
@@ -261,9 +268,10 @@ class MembraneClient:
         reply = self._call(argv, timeout_s=timeout_s, label=label)
         response = proxy_response_of(reply.value)
         if response.status is not None and response.status >= 400:
-            error_type = "internal" if response.status >= 500 else "bad_request"
+            # Shaped like the CLI's own error body for HTTP failures, so both map alike.
             error_body = {
-                "type": error_type,
+                "type": "internal" if response.status >= 500 else "bad_request",
+                "key": _HTTP_ERROR_KEYS.get(response.status),
                 "message": f"HTTP {response.status}",
                 "data": response.to_wire(),
             }
