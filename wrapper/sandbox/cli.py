@@ -1,0 +1,327 @@
+"""`membrane-sandbox`: answers the argv of every `membrane` generation, offline.
+
+Success prints JSON on stdout (compact with `--json`, indented without) and exits 0. Failure
+prints the Membrane error body on stdout, one `Error: ...` line on stderr, and exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from wrapper.sandbox.argv import Args, parse
+from wrapper.sandbox.wire import SandboxError
+
+if TYPE_CHECKING:
+    from wrapper.sandbox.store import Store
+
+VERSION: Final = "1.18.0"
+
+USAGE: Final = """\
+Usage: membrane [options] [command]
+
+Membrane CLI (offline sandbox: Chatwoot, Chaport and Chatra, no account, no network)
+
+Options:
+  -V, --version                       output the version number
+  -h, --help                          display help for command
+
+Commands:
+  login [options]                     Log in (the sandbox logs in at once)
+  login complete <code>               Finish a headless login
+  logout                              Clear the stored login
+  status                              Show login status, API URI and project defaults
+  search [options] <query>            Search connectors (--elementType=connector)
+  connect [options]                   Connect by --connectorId, --connectorKey or --integrationKey
+  connection ensure [options] <app>   Find or create a connection for an app name, domain or URL
+  connection get [options] <id>       Get a connection (--wait --timeout <s>)
+  connection list [options]           List connections
+  connection delete <id>              Archive a connection
+  action list [options]               List actions of a connection (--intent, --limit)
+  action get [options] <key>          Get an action with its input and output schemas
+  action create [options] <intent>    Build an action from a description
+  action run [options] <key>          Run an action (--connectionId, --input <json>)
+  act [options]                       Run an action (--key) or an API call (--api <json>)
+  request [options] <connId> <path>   Send an HTTP request through a connection
+  help [command]                      display help for command
+
+Environment: MW_SANDBOX_DIR, MW_SANDBOX_FAULTS, MW_SANDBOX_SEED, MW_SANDBOX_LATENCY_MS,
+MW_SANDBOX_HANG_S, MW_SANDBOX_CONNECTION_STATE, MW_SANDBOX_LOGGED_OUT.
+"""
+
+#: Commands that only read; `crash_after_write` never fires on them.
+READS: Final = frozenset(
+    {"connection get", "connection list", "action list", "action get", "search", "status"}
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    words = args.positionals
+    if args.flag("version") and not words:
+        print(VERSION)
+        return 0
+    if not words or args.flag("help") or words[0] == "help":
+        print(USAGE, end="")
+        return 0
+    name = words[0]
+    if name in ("connection", "action", "login") and len(words) > 1:
+        name = f"{words[0]} {words[1]}"
+        rest = words[2:]
+    else:
+        rest = words[1:]
+    handler = COMMANDS.get(name)
+    if handler is None and name.startswith("login "):
+        handler, rest = COMMANDS["login"], words[1:]
+    if handler is None:
+        return _fail(SandboxError(f"unknown command '{' '.join(words[:2])}'"), args, False)
+    from wrapper.sandbox import faults
+
+    faults.latency()
+    return _run(name, handler, rest, args)
+
+
+def _run(name: str, handler: Command, rest: list[str], args: Args) -> int:
+    from wrapper.sandbox import connections, faults
+    from wrapper.sandbox.seed import ensure_seeded
+    from wrapper.sandbox.store import Store
+
+    on_stderr = False
+    try:
+        store = Store()
+        ensure_seeded(store)
+        store.wrote = False
+        drawn = faults.Draw()
+        tenant = name not in ("status", "login", "logout", "login complete")
+        spec = os.environ.get("MW_SANDBOX_FAULTS", "")
+        if tenant and spec.strip():
+            probabilities = faults.parse(spec)
+            call_number = store.next_id("faults:calls")
+            store.wrote = False
+            drawn = faults.draw(probabilities, call_number)
+            on_stderr = "error_on_stderr" in drawn
+            if "rate_limit" in drawn:
+                raise faults_rate_limited()
+            if "timeout" in drawn:
+                faults.hang()
+            if "garbage" in drawn:
+                sys.stdout.write(faults.garbage(call_number))
+                sys.stdout.flush()
+                return 0
+        if tenant:
+            connections.require_login(store)
+        result = handler(store, rest, args)
+        if "crash_after_write" in drawn and store.wrote and name not in READS:
+            os._exit(faults.CRASH_EXIT)
+    except SandboxError as error:
+        return _fail(error, args, on_stderr)
+    _emit(result, args)
+    return 0
+
+
+def faults_rate_limited() -> SandboxError:
+    from wrapper.sandbox import faults
+    from wrapper.sandbox.wire import rate_limited
+
+    return rate_limited(faults.RETRY_AFTER_S)
+
+
+def _emit(result: Any, args: Args) -> None:
+    if isinstance(result, str):
+        print(result)
+    elif args.flag("json"):
+        print(json.dumps(result, separators=(",", ":"), ensure_ascii=False))
+    else:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def _fail(error: SandboxError, args: Args, on_stderr: bool) -> int:
+    body = json.dumps(error.body, separators=(",", ":"), ensure_ascii=False)
+    if on_stderr:
+        print(body, file=sys.stderr)
+    else:
+        print(body)
+        print(f"Error: {error.message}", file=sys.stderr)
+    return 1
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+Command = Callable[["Store", list[str], Args], Any]
+
+
+def _need(rest: list[str], what: str) -> str:
+    if not rest:
+        raise SandboxError(f"missing required argument '{what}'")
+    return rest[0]
+
+
+def _json_option(args: Args, name: str) -> Any:
+    raw = args.value(name)
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise SandboxError(f"--{name} is not valid JSON: {error.msg}") from None
+
+
+def _login(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+
+    store.set_meta("logged_in", "1")
+    return connections.status(store) if args.flag("json") else "Logged in to the sandbox."
+
+
+def _logout(store: Store, rest: list[str], args: Args) -> Any:
+    store.set_meta("logged_in", "0")
+    return {"loggedIn": False} if args.flag("json") else "Logged out."
+
+
+def _status(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+
+    return connections.status(store)
+
+
+def _search(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+
+    return connections.search(_need(rest, "query"))
+
+
+def _connect(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+
+    if args.value("connectionId"):
+        existing = connections.lookup(store, str(args.value("connectionId")))
+        return connections.ensure(store, existing["key"])
+    selector = (
+        args.value("connectorId")
+        or args.value("connectorKey")
+        or args.value("integrationKey")
+        or args.value("integrationId")
+    )
+    if selector:
+        return connections.ensure(store, connections.app_for_connector(selector))
+    intent = args.value("intent") or (rest[0] if rest else None)
+    if intent:
+        return connections.ensure(store, connections.resolve_app(intent))
+    raise SandboxError("Pass --connectorId, --connectorKey, --integrationKey or --intent.")
+
+
+def _connection_ensure(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+
+    return connections.ensure(store, connections.resolve_app(_need(rest, "app")))
+
+
+def _connection_get(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+
+    return connections.get(store, _need(rest, "id"))
+
+
+def _connection_list(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+
+    return connections.list_all(store)
+
+
+def _connection_delete(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+
+    return connections.delete(store, _need(rest, "id"))
+
+
+def _connection_for(store: Store, args: Args) -> dict[str, Any]:
+    from wrapper.sandbox import connections
+
+    return connections.require_ready(
+        store, args.value("connectionId") or args.value("connectionKey")
+    )
+
+
+def _action_list(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import actions
+
+    limit = args.value("limit")
+    try:
+        number = int(limit) if limit is not None else None
+    except ValueError:
+        raise SandboxError(f"--limit must be a number, not '{limit}'") from None
+    intent = args.value("intent") or (rest[0] if rest else None)
+    return actions.list_actions(store, _connection_for(store, args), intent, number)
+
+
+def _action_get(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import actions
+
+    connection = _connection_for(store, args)
+    action, key = actions.find(store, connection, _need(rest, "key"))
+    return actions.describe(action, connection, key)
+
+
+def _action_create(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import actions
+
+    intent = args.value("intent") or _need(rest, "intent")
+    return actions.create(store, _connection_for(store, args), intent)
+
+
+def _action_run(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import actions
+
+    key = _need(rest, "actionId")
+    return actions.run(store, _connection_for(store, args), key, _json_option(args, "input"))
+
+
+def _act(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import actions
+    from wrapper.sandbox.proxy import act_api
+
+    connection = _connection_for(store, args)
+    api = _json_option(args, "api")
+    if api is not None:
+        return act_api(store, connection, api)
+    key = args.value("key") or args.value("id")
+    if not key:
+        raise SandboxError("Pass exactly one of --api, --key or --id.")
+    return actions.run(store, connection, key, _json_option(args, "input"))
+
+
+def _request(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox import connections
+    from wrapper.sandbox.proxy import request_command
+
+    if len(rest) < 2:
+        missing = "path" if rest else "connectionId"
+        raise SandboxError(f"missing required argument '{missing}'")
+    connection = connections.require_ready(store, rest[0])
+    return request_command(store, connection, rest[1], args)
+
+
+COMMANDS: Final[dict[str, Command]] = {
+    "login": _login,
+    "login complete": _login,
+    "login start": _login,
+    "logout": _logout,
+    "status": _status,
+    "search": _search,
+    "connect": _connect,
+    "connection ensure": _connection_ensure,
+    "connection create": _connection_ensure,
+    "connection get": _connection_get,
+    "connection list": _connection_list,
+    "connection delete": _connection_delete,
+    "connection archive": _connection_delete,
+    "action list": _action_list,
+    "action get": _action_get,
+    "action create": _action_create,
+    "action run": _action_run,
+    "act": _act,
+    "request": _request,
+}
