@@ -1,0 +1,165 @@
+"""`mw sandbox status|reset|seed`: look after the offline sandbox's world.
+
+This module manages the sandbox's files, so it reads the store directly; everything else in
+`mw` talks to the sandbox only through the `membrane` command line, like to the real CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Final
+
+import click
+
+from wrapper import paths
+from wrapper.cli.render import echo_json, echo_table, json_option
+from wrapper.errors import UsageError
+
+SWITCHES: Final = (
+    "MW_SANDBOX_DIR",
+    "MW_SANDBOX_FAULTS",
+    "MW_SANDBOX_SEED",
+    "MW_SANDBOX_LATENCY_MS",
+    "MW_SANDBOX_HANG_S",
+    "MW_SANDBOX_CONNECTION_STATE",
+    "MW_SANDBOX_LOGGED_OUT",
+)
+
+EPILOG: Final = """\b
+Examples:
+  mw sandbox status
+  mw sandbox seed --seed 7
+  mw sandbox reset --yes
+  mw --sandbox connections ensure chatwoot
+"""
+
+
+def _db_path() -> Path:
+    from wrapper.sandbox.store import DB_NAME
+
+    return paths.sandbox_dir() / DB_NAME
+
+
+@click.group(epilog=EPILOG)
+def sandbox() -> None:
+    """Inspect, reset or seed the offline sandbox (the world `mw --sandbox` talks to)."""
+
+
+@sandbox.command(
+    epilog="""\b
+Examples:
+  mw sandbox status
+  mw sandbox status --json
+"""
+)
+@json_option
+def status(as_json: bool) -> None:
+    """Show where the sandbox keeps its world, what it holds, and the switches in force."""
+    path = _db_path()
+    report: dict[str, Any] = {
+        "path": str(path),
+        "exists": path.exists(),
+        "counts": {},
+        "connections": [],
+        "worldSeed": None,
+        "loggedIn": None,
+        "switches": {name: os.environ[name] for name in SWITCHES if os.environ.get(name)},
+    }
+    if path.exists():
+        from wrapper.sandbox.store import Store
+
+        store = Store(path)
+        try:
+            report["counts"] = store.counts()
+            connections = store.all("membrane", "connection")
+            report["connections"] = [
+                {"id": c["id"], "key": c["key"], "state": c["state"]} for c in connections
+            ]
+            report["worldSeed"] = store.get_meta("world_seed")
+            report["loggedIn"] = store.get_meta("logged_in", "1") == "1"
+        finally:
+            store.close()
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(f"World:    {report['path']}")
+    if not report["exists"]:
+        click.echo("          (not created yet: the first sandbox call seeds it)")
+    else:
+        click.echo(f"Seed:     {report['worldSeed']}")
+        click.echo(f"Login:    {'logged in' if report['loggedIn'] else 'logged out'}")
+        rows = [
+            (app, kind, number)
+            for app, kinds in report["counts"].items()
+            if app != "membrane"
+            for kind, number in kinds.items()
+        ]
+        echo_table(("app", "records", "count"), rows, empty="The world is empty.")
+        for connection in report["connections"]:
+            click.echo(
+                f"Connection {connection['key']}: {connection['id']} ({connection['state']})"
+            )
+    switches = report["switches"] or {"(none)": ""}
+    click.echo("Switches: " + ", ".join(f"{k}={v}" if v else k for k, v in switches.items()))
+
+
+@sandbox.command(
+    epilog="""\b
+Examples:
+  mw sandbox reset
+  mw sandbox reset --yes
+"""
+)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def reset(yes: bool) -> None:
+    """Delete the sandbox's world (connections, login and every app's data)."""
+    from wrapper.sandbox.store import reset as reset_world
+
+    path = _db_path()
+    if not path.exists():
+        click.echo(f"Nothing to reset: {path} does not exist.", err=True)
+        return
+    if not yes:
+        click.confirm(f"Delete the sandbox world at {path}?", abort=True, err=True)
+    reset_world(path)
+    click.echo(f"Deleted {path}; the next sandbox call seeds a fresh world.", err=True)
+
+
+@sandbox.command(
+    epilog="""\b
+Examples:
+  mw sandbox seed
+  mw sandbox seed --seed 42
+
+Connections and the login are kept, so connection ids stay valid.
+"""
+)
+@click.option(
+    "--seed",
+    "seed_value",
+    type=int,
+    default=None,
+    help="Seed of the demo world's names and texts (default: MW_SANDBOX_SEED, else 0).",
+)
+def seed(seed_value: int | None) -> None:
+    """Replace every app's data with a fresh demo world."""
+    from wrapper.sandbox.seed import reseed, world_seed
+    from wrapper.sandbox.store import Store
+
+    value = world_seed() if seed_value is None else seed_value
+    if value < 0:
+        raise UsageError(f"--seed must be 0 or more, not {value}.")
+    path = _db_path()
+    store = Store(path)
+    try:
+        reseed(store, value)
+        counts = store.counts()
+    finally:
+        store.close()
+    summary = ", ".join(
+        f"{app}: {sum(kinds.values())} records"
+        for app, kinds in counts.items()
+        if app != "membrane"
+    )
+    click.echo(f"Seeded {path} with seed {value} ({summary}).", err=True)
