@@ -291,3 +291,23 @@ def test_unexpected_json_shape(fake_process):
     assert str(info.value) == (
         'membrane connection list printed JSON that is not a list of connections: {"foo": 1}'
     )
+
+
+def test_invalid_output_advice_shows_the_command(fake_process):
+    fake_process.register(RUN, stdout=text("garbage-html.html"))
+    with pytest.raises(InvalidOutputError) as info:
+        run_action()
+    assert info.value.advice == (
+        "Run `membrane action run create-contact --connectionId=c1 --input "
+        '\'{"email":"x"}\' --json` yourself to see what it prints; `mw doctor` checks the '
+        "installation."
+    )
+
+
+def test_a_killed_call_warns_about_a_partial_write(fake_process):
+    fake_process.register(RUN, returncode=137)
+    with pytest.raises(InvalidOutputError) as info:
+        run_action()
+    assert info.value.advice == (
+        "It was killed, possibly after applying a change; check the app before running it again."
+    )

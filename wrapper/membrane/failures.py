@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -39,6 +40,10 @@ _RECONNECT_KEYS: Final = frozenset({"access_token_expired", "connection_is_defun
 _RECONNECT_ADVICE: Final = (
     "The connection's access to the app has expired; reconnect it "
     "(`mw connections ensure APP`) and try again."
+)
+
+_KILLED_ADVICE: Final = (
+    "It was killed, possibly after applying a change; check the app before running it again."
 )
 
 Mask = Callable[[str], str]
@@ -99,12 +104,25 @@ def not_json(result: RunResult, label: str, command: list[str], mask: Mask | Non
             f"{label} printed nothing (exit code {result.returncode})",
             command=command,
             output=excerpt(result.stderr, mask),
+            advice=_see_for_yourself(command),
         )
     kind = "truncated JSON" if text[0] in "[{" else "something that is not JSON"
     if text[0] == "<":
         kind = "an HTML page instead of JSON"
     shown = excerpt(text, mask)
-    return InvalidOutputError(f"{label} printed {kind}: {shown}", command=command, output=shown)
+    return InvalidOutputError(
+        f"{label} printed {kind}: {shown}",
+        command=command,
+        output=shown,
+        advice=_see_for_yourself(command),
+    )
+
+
+def _see_for_yourself(command: list[str]) -> str:
+    return (
+        f"Run `{shlex.join(command)}` yourself to see what it prints; `mw doctor` checks the "
+        "installation."
+    )
 
 
 def unexpected_shape(
@@ -123,10 +141,12 @@ def failure(result: RunResult, label: str, command: list[str], mask: Mask | None
         return from_body(body, label, command, mask)
     text = result.stderr.strip() or result.stdout.strip()
     if not text:
-        how = " (killed)" if result.returncode in (-9, 137) else ""
+        killed = result.returncode in (-9, 137)
         return InvalidOutputError(
-            f"{label} failed with exit code {result.returncode}{how} and printed nothing",
+            f"{label} failed with exit code {result.returncode}"
+            f"{' (killed)' if killed else ''} and printed nothing",
             command=command,
+            advice=_KILLED_ADVICE if killed else _see_for_yourself(command),
         )
     line = excerpt(_first_meaningful_line(text), mask)
     shown = excerpt(text, mask)
