@@ -489,3 +489,44 @@ def test_done_when_doctor_without_membrane(mw, bin_dir, monkeypatch):
     result = mw("doctor")
     assert result.exit_code == 4
     assert "npm install -g @membranehq/cli" in result.stderr
+
+
+# --- against the sandbox (real processes) ---------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("dialect", dialects.DIALECTS)
+def test_every_dialect_against_the_sandbox(mw, monkeypatch, dialect):
+    monkeypatch.setenv("MW_MEMBRANE_DIALECT", dialect)
+    ensured = mw("--sandbox", "connections", "ensure", "chatwoot", "--json")
+    assert ensured.exit_code == 0, ensured.output
+    connection = json.loads(ensured.stdout)
+    assert connection["state"] == "READY"
+    conn = connection["id"]
+    listed = mw("--sandbox", "actions", "list", "--connection", conn, "--limit", "3", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert len(json.loads(listed.stdout)) == 3
+    bad = mw(
+        *("--sandbox", "actions", "run", "create-contact", "--connection", conn),
+        *("--input", '{"name": "Ada", "email": "x"}'),
+    )
+    assert bad.exit_code == 1
+    assert bad.stderr.splitlines()[0] == (
+        "Error: membrane action run create-contact failed: Invalid input: email: 'x' is not a "
+        "'email'"
+    )
+    missing = mw("--sandbox", "request", conn, "/api/v1/accounts/1/nope")
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith("Error: membrane request GET /api/v1/accounts/1/nope failed:")
+
+
+@pytest.mark.integration
+def test_sandbox_detected_as_current_and_logged_out_advice(mw, monkeypatch):
+    doctor = mw("--sandbox", "doctor", "--json")
+    assert doctor.exit_code == 0, doctor.output
+    checks = {c["name"]: c for c in json.loads(doctor.stdout)["checks"]}
+    assert checks["dialect"]["detail"] == "current (from --help)"
+    monkeypatch.setenv("MW_SANDBOX_LOGGED_OUT", "1")
+    result = mw("--sandbox", "connections", "list")
+    assert result.exit_code == 4
+    assert "Run `membrane login --tenant`, then try again." in result.stderr
