@@ -758,3 +758,25 @@ def test_problem_as_dict() -> None:
         "code": "code",
     }
     assert problem.render() == "r.yaml:1:2: warning: bad"
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("'inputs.go && true'", "'true' here is a field name, not the value true; write `true`"),
+        (
+            "'inputs.go || false'",
+            "'false' here is a field name, not the value false; write `false`",
+        ),
+    ],
+)
+def test_a_bare_keyword_anywhere_is_a_field_name(
+    expression: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("r.yaml").write_text(
+        HEAD
+        + f"inputs:\n  go: {{type: boolean}}\nsteps:\n  - {{id: a, action: x, if: {expression}}}\n",
+        encoding="utf-8",
+    )
+    assert [p.render() for p in lint_paths(["r.yaml"])] == [f"r.yaml:8:28: steps[0].if: {expected}"]

@@ -178,7 +178,7 @@ class _Checker:
             self.add(loc, trap.message, trap.code, severity)
         if scope is None:
             return
-        trapped = {trap.name for trap in analysis.traps}
+        trapped = {trap.name for trap in analysis.traps if trap.code == "quoted-identifier"}
         for ref in analysis.references:
             if ref.names[0] not in trapped:
                 self.reference(loc, ref, scope)
@@ -188,6 +188,9 @@ class _Checker:
     def reference(self, loc: Loc, ref: Reference, scope: _Scope) -> None:
         root, rest = ref.names[0], ref.names[1:]
         if root in _KEYWORDS:
+            severity: Severity = "warning" if root == "null" else "error"
+            message = f"{root!r} here is a field name, not the value {root}; write `{root}`"
+            self.add(loc, message, "bare-literal", severity)
             return
         if root not in scope.names:
             self.add(loc, self.out_of_scope(root, scope), "unknown-name")
