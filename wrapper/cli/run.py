@@ -1,0 +1,246 @@
+"""`mw run` and `mw plan`: resolve inputs, run the engine, render progress and reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any
+
+import click
+
+from wrapper.cli.context import AppContext
+from wrapper.cli.handler import format_error
+from wrapper.cli.render import parse_pairs
+from wrapper.errors import UsageError
+from wrapper.recipe import events as ev
+
+RUN_EPILOG = """\b
+Examples:
+  mw --sandbox run recipes/chatwoot/welcome-contact.yaml -i email=ada@example.com
+  mw run recipe.yaml --inputs inputs.yaml --connection chatwoot=conn_123
+  mw run recipe.yaml -i labels='["vip","new"]' -i contacts=@contacts.csv --json
+  mw run recipe.yaml --events - --quiet | jq -c 'select(.event=="step_finish")'
+  mw run recipe.yaml --report run.json --junit junit.xml
+
+\b
+Exit codes: 0 ok · 1 a step failed · 2 invalid recipe or inputs (nothing ran) ·
+3 an assert failed · 4 environment (membrane missing, not logged in, connection
+needs a person) · 130 interrupted.
+"""
+
+PLAN_EPILOG = """\b
+Read steps run for real; write steps are not run and their command is printed
+(secrets masked). Outputs of a write not run read <unknown: steps.x.outputs.y>.
+
+\b
+Examples:
+  mw --sandbox plan recipes/chatwoot/welcome-contact.yaml -i email=ada@example.com
+  mw plan recipe.yaml --inputs inputs.yaml --json
+"""
+
+
+def _options(func: Any) -> Any:
+    options = [
+        click.argument("recipe", metavar="RECIPE"),
+        click.option(
+            "-i",
+            "--input",
+            "given",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="An input value, parsed by its type (JSON for lists and objects); "
+            "NAME=@FILE reads a file (.json, .yaml, .csv for a list of rows).",
+        ),
+        click.option(
+            "--inputs",
+            "inputs_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="A YAML or JSON file of input values (-i wins over it).",
+        ),
+        click.option(
+            "--connection",
+            "connections",
+            multiple=True,
+            metavar="NAME=ID",
+            help="Use this connection id instead of ensuring the recipe's connection NAME.",
+        ),
+        click.option(
+            "--json", "as_json", is_flag=True, help="Print the final report as JSON on stdout."
+        ),
+        click.option(
+            "--report",
+            "report_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="Write the JSON report (schema: `mw schema report`).",
+        ),
+        click.option(
+            "--junit",
+            "junit_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help="Write JUnit XML: a testcase per step or per foreach item.",
+        ),
+        click.option(
+            "--events",
+            "events_to",
+            metavar="-|FILE",
+            help="Stream NDJSON events (run, step, item, call start/finish) to stdout or FILE.",
+        ),
+        click.option("--run-id", "run_id", metavar="ID", help="Name the run (default: generated)."),
+        click.option("--quiet", "-q", "quiet", is_flag=True, help="Print only the result."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command(epilog=RUN_EPILOG)
+@_options
+@click.pass_obj
+def run(obj: AppContext, /, **kwargs: Any) -> None:
+    """Run a recipe: every step for real, then outputs and assertions."""
+    _execute(obj, plan=False, **kwargs)
+
+
+@click.command(epilog=PLAN_EPILOG)
+@_options
+@click.pass_obj
+def plan(obj: AppContext, /, **kwargs: Any) -> None:
+    """Show what a recipe would do: reads run, writes are printed, not run."""
+    _execute(obj, plan=True, **kwargs)
+
+
+def _execute(
+    obj: AppContext,
+    *,
+    plan: bool,
+    recipe: str,
+    given: tuple[str, ...],
+    inputs_file: Path | None,
+    connections: tuple[str, ...],
+    as_json: bool,
+    report_path: Path | None,
+    junit_path: Path | None,
+    events_to: str | None,
+    run_id: str | None,
+    quiet: bool,
+) -> None:
+    from wrapper.membrane.client import MembraneClient
+    from wrapper.recipe.engine import Engine, RunOptions
+    from wrapper.recipe.inputs import load_inputs_file, resolve_inputs, secret_values
+    from wrapper.recipe.loader import load_recipe
+    from wrapper.recipe.report import EventWriter, ReportBuilder, write_junit, write_report
+    from wrapper.recipe.secrets import Masker
+
+    quiet = quiet or obj.quiet
+    if as_json and events_to == "-":
+        raise UsageError("--json and --events - both want stdout; send events to a file")
+    loaded = load_recipe(recipe)
+    specs = loaded.recipe.inputs
+    values = load_inputs_file(inputs_file) if inputs_file else {}
+    inputs = resolve_inputs(
+        specs, given=parse_pairs(given, "-i"), values=values, environ=os.environ
+    )
+    overrides = parse_pairs(connections, "--connection")
+    unknown = [name for name in overrides if name not in loaded.recipe.connections]
+    if unknown:
+        declared = ", ".join(loaded.recipe.connections) or "none"
+        raise UsageError(
+            f"--connection {unknown[0]}: the recipe declares no such connection "
+            f"(it declares: {declared})"
+        )
+    masker = Masker(secret_values(specs, inputs))
+    if obj.verbose:
+        from wrapper.cli.render import enable_verbose_logging
+
+        enable_verbose_logging()
+    client = MembraneClient(obj.membrane_command(), mask=masker.mask)
+    builder = ReportBuilder()
+    with ExitStack() as stack:
+        sinks: list[ev.EventSink] = [builder]
+        if events_to:
+            sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
+        if not quiet:
+            sinks.append(_view(stack, verbose=obj.verbose))
+        engine = Engine(
+            loaded,
+            inputs,
+            client,
+            masker=masker,
+            sinks=sinks,
+            options=RunOptions(run_id=run_id, plan=plan, connections=overrides, environ=os.environ),
+        )
+        with _sigterm_as_interrupt():
+            result = engine.run()
+    report = builder.report()
+    if report_path:
+        write_report(report, report_path)
+    if junit_path:
+        write_junit(report, junit_path)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif events_to != "-":
+        _print_outputs(masker.mask_value(result.outputs))
+    if result.error is not None:
+        click.echo(format_error(masker.mask_error(result.error)), err=True)
+    sys.exit(result.exit_code)
+
+
+def _print_outputs(outputs: dict[str, Any]) -> None:
+    for name, value in outputs.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        click.echo(f"{name}: {shown}")
+
+
+@contextmanager
+def _open_events(target: str) -> Iterator[IO[str]]:
+    if target == "-":
+        yield sys.stdout
+        return
+    path = Path(target)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("w", encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"--events: cannot write {path}: {error.strerror or error}") from None
+    with handle:
+        yield handle
+
+
+def _view(stack: ExitStack, *, verbose: bool) -> ev.EventSink:
+    stream = sys.stderr
+    if stream.isatty() and not verbose and os.environ.get("TERM") != "dumb":
+        from wrapper.cli.console import LiveView
+
+        live = LiveView(stream)
+        stack.callback(live.close)
+        return live
+    from wrapper.cli.console import PlainView
+
+    return PlainView(stream, verbose=verbose)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (CI cancelling a job) stops the run the way Ctrl-C does."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,222 @@
+"""The typed event stream of a run.
+
+The engine reports everything it does as events, in order, to a list of sinks: the NDJSON
+writer (`--events`), the console view, the report builder and the run journal. "Finish" events
+are emitted only for work that really finished, so a consumer that sees a `call_start` without
+its `call_finish` knows that call's outcome is uncertain. Payloads are masked before any sink
+sees them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, ClassVar, Protocol
+
+EVENT_SCHEMA_VERSION = 1
+_UNMASKED = frozenset(
+    {
+        "run_id",
+        "time",
+        "call_id",
+        "index",
+        "attempt",
+        "attempts",
+        "page",
+        "duration_s",
+        "delay_s",
+        "exit_code",
+        "http_status",
+        "items_total",
+        "plan",
+        "safe_to_repeat",
+        "counts",
+    }
+)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event: which run, when (UTC, ISO 8601)."""
+
+    event: ClassVar[str] = "event"
+    run_id: str
+    time: str = field(default_factory=now_iso)
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        return {"event": self.event, **data}
+
+
+@dataclass(frozen=True)
+class RunStart(Event):
+    event: ClassVar[str] = "run_start"
+    recipe: str = ""
+    path: str = ""
+    sha256: str = ""
+    plan: bool = False
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConnectionReady(Event):
+    """A connection the recipe declared is usable; `source` is `ensured`, `given` or `planned`."""
+
+    event: ClassVar[str] = "connection_ready"
+    name: str = ""
+    app: str = ""
+    id: str | None = None
+    source: str = "ensured"
+
+
+@dataclass(frozen=True)
+class StepStart(Event):
+    event: ClassVar[str] = "step_start"
+    step_id: str = ""
+    name: str | None = None
+    kind: str = "action"
+    effect: str = "write"
+    block: str = "steps"
+    parent: str | None = None
+    items_total: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemStart(Event):
+    event: ClassVar[str] = "item_start"
+    step_id: str = ""
+    index: int = 0
+    item: Any = None
+
+
+@dataclass(frozen=True)
+class CallStart(Event):
+    """A membrane call is about to run; `safe_to_repeat` says whether it may run again."""
+
+    event: ClassVar[str] = "call_start"
+    call_id: int = 0
+    step_id: str = ""
+    index: int | None = None
+    attempt: int = 1
+    page: int = 1
+    operation: str = ""
+    target: str = ""
+    command: list[str] = field(default_factory=list)
+    safe_to_repeat: bool = False
+
+
+@dataclass(frozen=True)
+class CallFinish(Event):
+    event: ClassVar[str] = "call_finish"
+    call_id: int = 0
+    step_id: str = ""
+    index: int | None = None
+    attempt: int = 1
+    page: int = 1
+    status: str = "ok"
+    duration_s: float = 0.0
+    error: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RetryScheduled(Event):
+    event: ClassVar[str] = "retry"
+    step_id: str = ""
+    index: int | None = None
+    attempt: int = 1
+    attempts: int = 1
+    delay_s: float = 0.0
+    error: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ItemFinish(Event):
+    event: ClassVar[str] = "item_finish"
+    step_id: str = ""
+    index: int = 0
+    status: str = "ok"
+    attempts: int = 0
+    duration_s: float = 0.0
+    outputs: Any = None
+    error: dict[str, Any] | None = None
+    command: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class StepFinish(Event):
+    event: ClassVar[str] = "step_finish"
+    step_id: str = ""
+    status: str = "ok"
+    attempts: int = 0
+    duration_s: float = 0.0
+    outputs: Any = None
+    error: dict[str, Any] | None = None
+    http_status: int | None = None
+    command: list[str] | None = None
+    counts: dict[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class RunFinish(Event):
+    event: ClassVar[str] = "run_finish"
+    status: str = "ok"
+    exit_code: int = 0
+    duration_s: float = 0.0
+    outputs: dict[str, Any] = field(default_factory=dict)
+    assertions: list[dict[str, Any]] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    RunStart,
+    ConnectionReady,
+    StepStart,
+    ItemStart,
+    CallStart,
+    CallFinish,
+    RetryScheduled,
+    ItemFinish,
+    StepFinish,
+    RunFinish,
+)
+
+
+class EventSink(Protocol):
+    """Anything that consumes events; called with the emitter's lock held, in order."""
+
+    def handle(self, event: Event) -> None: ...
+
+
+class Emitter:
+    """Masks each event and hands it to every sink, one event at a time, in order."""
+
+    def __init__(self, sinks: Sequence[EventSink], mask: Callable[[Any], Any]) -> None:
+        self._sinks = list(sinks)
+        self._mask = mask
+        self._lock = threading.Lock()
+
+    def add(self, sink: EventSink) -> None:
+        with self._lock:
+            self._sinks.append(sink)
+
+    def emit(self, event: Event) -> None:
+        masked = self.masked(event)
+        with self._lock:
+            for sink in self._sinks:
+                sink.handle(masked)
+
+    def masked(self, event: Event) -> Event:
+        # Counters and flags are ours, not data: they keep their type.
+        changes = {
+            f.name: self._mask(getattr(event, f.name))
+            for f in dataclasses.fields(event)
+            if f.name not in _UNMASKED
+        }
+        return dataclasses.replace(event, **changes)

@@ -1,0 +1,247 @@
+"""Recipe inputs: collected from the command line, a file, the environment and defaults.
+
+Precedence, highest first: `-i name=value`, `--inputs FILE`, the input's `from_env` variable,
+its `default`. Text values (`-i`, environment) are parsed by the input's declared type; every
+value is then checked against the input's JSON-Schema subset before any call runs. Errors name
+the input and never show a secret's value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import jsonschema
+import yaml
+
+from wrapper.errors import InputError
+from wrapper.recipe.messages import did_you_mean
+from wrapper.recipe.model import InputSpec
+from wrapper.recipe.secrets import MASK
+
+_TRUE: Final = frozenset({"true", "yes", "on", "1"})
+_FALSE: Final = frozenset({"false", "no", "off", "0"})
+_ARTICLE: Final = {
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "an object",
+    "string": "a string",
+}
+_SCHEMA_KEYS: Final = (
+    "enum",
+    "format",
+    "items",
+    "properties",
+    "minimum",
+    "maximum",
+    "pattern",
+)
+_ALIASED_KEYS: Final = ("min_length", "max_length", "min_items", "max_items")
+
+
+def input_schema(spec: InputSpec) -> dict[str, Any]:
+    """The JSON Schema of one input (what `mw describe --json` shows agents, too)."""
+    schema: dict[str, Any] = {"type": spec.type}
+    for key in _SCHEMA_KEYS:
+        value = getattr(spec, key)
+        if value is not None:
+            schema[key] = value
+    for key in _ALIASED_KEYS:
+        value = getattr(spec, key)
+        if value is not None:
+            schema[InputSpec.model_fields[key].alias or key] = value
+    return schema
+
+
+def resolve_inputs(
+    specs: Mapping[str, InputSpec],
+    *,
+    given: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Every declared input's value, typed and checked; raises InputError naming the input.
+
+    `given` holds `-i` texts (parsed by type, `@file` reads a file), `values` already typed
+    values (an `--inputs` file, a parent recipe's `input`), `environ` the process environment.
+    """
+    given = dict(given or {})
+    values = dict(values or {})
+    environ = environ or {}
+    for name in [*given, *values]:
+        if name not in specs:
+            hint = did_you_mean(name, list(specs))
+            known = ", ".join(specs) or "none"
+            raise InputError(f"unknown input {name!r}{hint}; this recipe takes: {known}")
+    resolved: dict[str, Any] = {}
+    for name, spec in specs.items():
+        if name in given:
+            value = parse_text(name, spec, given[name], base_dir=base_dir)
+        elif name in values:
+            value = values[name]
+        elif spec.from_env and spec.from_env in environ:
+            value = parse_text(name, spec, environ[spec.from_env], base_dir=None, files=False)
+        elif spec.has_default:
+            value = spec.default
+        elif spec.is_required:
+            where = f" (or set {spec.from_env})" if spec.from_env else ""
+            raise InputError(f"input {name!r} is required: pass -i {name}=VALUE{where}")
+        else:
+            resolved[name] = None
+            continue
+        check_value(name, spec, value)
+        resolved[name] = value
+    return resolved
+
+
+def load_inputs_file(path: Path) -> dict[str, Any]:
+    """An `--inputs` file: a YAML or JSON mapping of input names to values."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"--inputs: cannot read {path}: {error.strerror or error}") from None
+    try:
+        data = yaml.safe_load(text) if path.suffix != ".json" else json.loads(text)
+    except (yaml.YAMLError, ValueError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else "invalid"
+        raise InputError(f"--inputs: {path} is not valid YAML or JSON: {first}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"--inputs: {path} must hold a mapping of input names to values")
+    return {str(k): v for k, v in data.items()}
+
+
+def parse_text(
+    name: str, spec: InputSpec, text: str, *, base_dir: Path | None, files: bool = True
+) -> Any:
+    """A text value (`-i`, environment) turned into the input's declared type."""
+    shown = MASK if spec.is_secret else repr(text)
+    if files and text.startswith("@@"):
+        text = text[1:]
+    elif files and text.startswith("@") and len(text) > 1:
+        return _read_file(name, spec, Path(text[1:]), base_dir)
+    kind = spec.type
+    if kind == "string":
+        return text
+    if kind == "boolean":
+        lowered = text.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    elif kind in ("integer", "number"):
+        try:
+            number = json.loads(text)
+        except ValueError:
+            number = None
+        if isinstance(number, int) and not isinstance(number, bool):
+            return number
+        if kind == "number" and isinstance(number, float):
+            return number
+        if kind == "integer" and isinstance(number, float) and number.is_integer():
+            return int(number)
+    elif kind == "array":
+        stripped = text.strip()
+        if not stripped.startswith("["):
+            # `-i labels=a,b` is what people type for a list of words.
+            return [part.strip() for part in stripped.split(",") if part.strip()]
+        return _json(name, text, shown, kind)
+    elif kind == "object":
+        return _json(name, text, shown, kind)
+    raise InputError(f"input {name!r}: {shown} is not {_ARTICLE[kind]}")
+
+
+def check_value(name: str, spec: InputSpec, value: Any) -> None:
+    """Check one value against the input's schema; the first problem becomes an InputError."""
+    if value is None and not spec.is_required:
+        return
+    validator = jsonschema.Draft202012Validator(
+        input_schema(spec), format_checker=jsonschema.FormatChecker()
+    )
+    errors = sorted(validator.iter_errors(value), key=lambda e: (len(e.path), list(e.path)))
+    if not errors:
+        return
+    error = errors[0]
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
+    bad = error.instance
+    shown = MASK if spec.is_secret else _short(bad)
+    if error.validator == "type":
+        expected = error.validator_value
+        kind = expected if isinstance(expected, str) else "/".join(expected)
+        text = f"{shown} is not {_ARTICLE.get(kind, kind)}"
+    elif error.validator == "enum":
+        choices = ", ".join(json.dumps(c) for c in error.validator_value)
+        text = f"{shown} is not one of: {choices}"
+    elif error.validator == "format":
+        text = f"{shown} is not a valid {error.validator_value}"
+    elif error.validator == "pattern":
+        text = f"{shown} does not match the pattern {error.validator_value}"
+    elif spec.is_secret:
+        text = f"the value does not satisfy {error.validator}: {error.validator_value}"
+    else:
+        text = error.message
+    raise InputError(f"input {name!r}{where}: {text}")
+
+
+def _json(name: str, text: str, shown: str, kind: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InputError(
+            f"input {name!r}: {shown} is not {_ARTICLE[kind]} in JSON",
+            advice=f'Quote it for the shell, e.g. -i \'{name}=["a", "b"]\', or pass '
+            f"-i {name}=@file.json.",
+        ) from None
+
+
+def _read_file(name: str, spec: InputSpec, path: Path, base_dir: Path | None) -> Any:
+    if not path.is_absolute() and base_dir is not None and not path.exists():
+        path = base_dir / path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"input {name!r}: cannot read {path}: {error.strerror or error}") from None
+    if spec.type == "string":
+        return text
+    suffix = path.suffix.lower()
+    if suffix == ".csv" and spec.type == "array":
+        return list(csv.DictReader(io.StringIO(text)))
+    if suffix in (".yaml", ".yml"):
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise InputError(f"input {name!r}: {path} is not valid YAML") from None
+    if spec.type in ("array", "object"):
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise InputError(f"input {name!r}: {path} is not valid JSON: {error}") from None
+    return parse_text(name, spec, text.strip(), base_dir=None, files=False)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def secret_values(specs: Mapping[str, InputSpec], inputs: Mapping[str, Any]) -> list[Any]:
+    """The values of every secret input (what the masker must learn)."""
+    return [inputs[n] for n, s in specs.items() if s.is_secret and inputs.get(n) is not None]
+
+
+def masked_inputs(specs: Mapping[str, InputSpec], inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Inputs as shown in reports: secret values replaced by `***`."""
+    return {
+        name: (MASK if specs[name].is_secret and value is not None else value)
+        if name in specs
+        else value
+        for name, value in inputs.items()
+    }

@@ -1,0 +1,125 @@
+"""When to try a failed call again, and how long to wait first (DESIGN section 3).
+
+`attempts` counts total tries. Without `when`, only retryable errors are tried again (rate
+limits, timeouts, transient server errors). A write that timed out may already have been
+applied, so it is never repeated unless the step is `idempotent` (or a read), whatever `when`
+says; a rate-limited call applied nothing, so writes retry on it. A retry-after hint wins over a
+shorter computed delay. Clock, sleep and randomness are injected so tests need no real time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from wrapper.errors import (
+    AccessDeniedError,
+    BadRequestError,
+    EnvironmentProblem,
+    InvalidOutputError,
+    MembraneError,
+    MembraneTimeoutError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    WrapperError,
+)
+from wrapper.recipe.model import Retry, Step
+
+NO_RETRY: Final = Retry(attempts=1)
+_TYPES: Final[tuple[tuple[type[BaseException], str], ...]] = (
+    (RateLimitedError, "rate_limit"),
+    (MembraneTimeoutError, "timeout"),
+    (ServerError, "internal"),
+    (NotFoundError, "not_found"),
+    (AccessDeniedError, "access_denied"),
+    (BadRequestError, "bad_request"),
+    (InvalidOutputError, "invalid_output"),
+    (EnvironmentProblem, "environment"),
+)
+
+
+def error_info(error: BaseException) -> dict[str, Any]:
+    """What `retry.when`, events and reports see of an error: type, key, message, status..."""
+    error_type: str | None = None
+    key: str | None = None
+    if isinstance(error, MembraneError):
+        error_type, key = error.error_type, error.error_key
+    if error_type is None:
+        error_type = next((name for cls, name in _TYPES if isinstance(error, cls)), None)
+    if error_type is None:
+        error_type = _snake(type(error).__name__.removesuffix("Error")) or "error"
+    return {
+        "type": error_type,
+        "key": key,
+        "message": str(error),
+        "status": http_status_of(error),
+        "retryable": bool(getattr(error, "retryable", False)),
+        "class": type(error).__name__,
+    }
+
+
+def http_status_of(error: BaseException) -> int | None:
+    """The HTTP status a failed call carried (`data.status`), else 429 for rate limits."""
+    if isinstance(error, MembraneError):
+        data = error.data
+        for source in (data if isinstance(data, dict) else {}, error.body or {}):
+            for name in ("status", "statusCode"):
+                value = source.get(name)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return value
+    if isinstance(error, RateLimitedError):
+        return 429
+    return None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A step's retry settings plus the injected randomness used for jitter."""
+
+    retry: Retry
+    random: Callable[[], float]
+
+    @property
+    def attempts(self) -> int:
+        return self.retry.attempts
+
+    def delay_s(self, failed_attempt: int, error: BaseException) -> float:
+        """Seconds to wait after the `failed_attempt`-th try (1-based) failed."""
+        spec = self.retry
+        growth = 1 if spec.backoff == "fixed" else 2 ** (failed_attempt - 1)
+        base = min(spec.initial * growth, spec.max)
+        if spec.jitter:
+            # Equal jitter: never less than half the delay, so a crowd of items spreads out
+            # without any of them hammering the far side straight away.
+            base = base / 2 + base / 2 * self.random()
+        hint = getattr(error, "retry_after_s", None)
+        if isinstance(hint, (int, float)) and hint > base:
+            return float(hint)
+        return base
+
+
+def may_retry(
+    step: Step,
+    error: BaseException,
+    attempt: int,
+    policy: RetryPolicy,
+    when: Callable[[Mapping[str, Any]], Any] | None,
+) -> bool:
+    """Whether the try numbered `attempt` (1-based) that raised `error` may be repeated."""
+    if attempt >= policy.attempts:
+        return False
+    if not isinstance(error, WrapperError) or isinstance(error, EnvironmentProblem):
+        # Recipe mistakes and problems a person must fix do not go away by trying again.
+        return False
+    if isinstance(error, MembraneTimeoutError) and not step.safe_to_repeat:
+        return False
+    if when is not None:
+        return bool(when(error_info(error)))
+    return error.retryable

@@ -1,0 +1,118 @@
+"""Masking of secret values in everything `mw` shows or writes.
+
+Secrets are masked by value, not by key: a token that ends up inside a header, a URL or an error
+message three steps later is still caught, while the data flowing between steps keeps the real
+value. Every sink (console, events, report, JUnit, the client's error messages) passes its text
+through one `Masker`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any, Final, TypeVar
+
+MASK: Final = "***"
+E = TypeVar("E", bound=BaseException)
+
+
+def _variants(value: str) -> set[str]:
+    """The value as written and as it appears inside JSON text (quotes, unicode escaped)."""
+    found = {value}
+    for ascii_only in (True, False):
+        encoded = json.dumps(value, ensure_ascii=ascii_only)[1:-1]
+        found.add(encoded)
+    return {v for v in found if v}
+
+
+class Masker:
+    """Replaces every known secret value with `***`; safe to share between threads.
+
+    Longer secrets are replaced first, so a secret that contains another is masked whole.
+    """
+
+    def __init__(self, secrets: Iterable[Any] = ()) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self.add(*secrets)
+
+    def add(self, *values: Any) -> None:
+        """Learn more secret values (non-strings are masked in their text form)."""
+        with self._lock:
+            before = len(self._values)
+            for value in values:
+                if value is None or isinstance(value, bool):
+                    continue
+                if isinstance(value, (dict, list)):
+                    self._values.update(_leaves(value))
+                    continue
+                self._values.update(_variants(str(value)))
+            if len(self._values) != before:
+                ordered = sorted(self._values, key=lambda v: (-len(v), v))
+                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+
+    @property
+    def active(self) -> bool:
+        return self._pattern is not None
+
+    def mask(self, text: str) -> str:
+        """`text` with every secret replaced by `***`."""
+        pattern = self._pattern
+        if pattern is None or not text:
+            return text
+        return pattern.sub(MASK, text)
+
+    def mask_value(self, value: Any) -> Any:
+        """A copy of a JSON-like value with secrets masked in every string (keys included)."""
+        if self._pattern is None:
+            return value
+        return self._walk(value)
+
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, dict):
+            return {self.mask(str(k)): self._walk(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._walk(v) for v in value]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = json.dumps(value)
+            masked = self.mask(text)
+            return value if masked == text else masked
+        return value
+
+    def mask_error(self, error: E) -> E:
+        """Mask an exception's message, advice and carried command/output in place."""
+        if self._pattern is None:
+            return error
+        error.args = tuple(self.mask(a) if isinstance(a, str) else a for a in error.args)
+        for name in ("message", "advice", "output"):
+            current = getattr(error, name, None)
+            if isinstance(current, str):
+                setattr(error, name, self.mask(current))
+        command = getattr(error, "command", None)
+        if isinstance(command, list):
+            error.command = [self.mask(str(a)) for a in command]  # type: ignore[attr-defined]
+        body = getattr(error, "body", None)
+        if isinstance(body, dict):
+            error.body = self.mask_value(body)  # type: ignore[attr-defined]
+        problems = getattr(error, "problems", None)
+        if isinstance(problems, list):
+            error.problems = [self.mask(str(p)) for p in problems]  # type: ignore[attr-defined]
+        return error
+
+
+def _leaves(value: Any) -> set[str]:
+    out: set[str] = set()
+    if isinstance(value, dict):
+        for item in value.values():
+            out |= _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            out |= _leaves(item)
+    elif value is not None and not isinstance(value, bool):
+        out |= _variants(str(value))
+    return out
