@@ -27,6 +27,7 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "lint": ("wrapper.cli.lint:lint", "Check recipes without running them."),
     "describe": ("wrapper.cli.describe:describe", "Show a recipe's inputs, steps and outputs."),
     "schema": ("wrapper.cli.schema:schema", "Print the JSON Schema of recipes or reports."),
+    "skills": ("wrapper.cli.skills:skills", "List, install and validate Claude Code skills."),
 }
 
 
