@@ -565,17 +565,33 @@ BROKEN = [
     ),
     pytest.param(
         HEAD
-        + (
-            "vars:\n  first: steps.a.outputs.id\nsteps:\n  - {id: a, action: x, "
-            "outputs: {id: 'id'}}\n"
-        ),
+        + "vars:\n  first: vars.second\n  second: \"'x'\"\n"
+        + "steps:\n  - {id: a, action: x, input: {v: '${vars.first}'}}\n",
         [
-            (
-                "r.yaml:6:10: vars.first: vars are computed before the first step "
-                "runs, so they cannot read steps"
-            ),
+            "r.yaml:6:10: vars.first: vars.second is computed after this one; "
+            "a var reads only the vars above it"
         ],
-        id="vars-read-steps",
+        id="var-reads-later-var",
+    ),
+    pytest.param(
+        HEAD
+        + "steps:\n  - id: a\n    action: x\n    retry: {when: \"erro.type == 'rate_limit'\"}\n",
+        [
+            "r.yaml:8:19: steps[0].retry.when: unknown name 'erro' (did you mean 'error'?); "
+            "expressions here read inputs, vars, steps, connections, env, error "
+            "(a missing name silently yields null)"
+        ],
+        id="retry-when-unknown-name",
+    ),
+    pytest.param(
+        HEAD
+        + "inputs:\n  kind: {type: string}\nsteps:\n  - {id: a, action: 'create-${inputs.knd}'}\n",
+        [
+            "r.yaml:6:3: warning: inputs.kind: input 'kind' is never used",
+            "r.yaml:8:21: steps[0].action: inputs.knd is not declared under inputs "
+            "(did you mean 'kind'?)",
+        ],
+        id="action-template",
     ),
     pytest.param(
         HEAD + "steps:\n  - {id: a, action: x, input: {o: '${outputs.id}'}}\n",
@@ -614,7 +630,7 @@ BROKEN = [
         [
             (
                 "r.yaml:7:28: steps[1].if: steps.a.state: a step has outputs, status, "
-                "items, error, attempts (did you mean 'status'?)"
+                "items, error, attempts, http_status (did you mean 'status'?)"
             ),
         ],
         id="unknown-step-attribute",

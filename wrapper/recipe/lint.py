@@ -22,7 +22,7 @@ from wrapper.recipe.messages import did_you_mean, format_loc
 from wrapper.recipe.model import Step
 
 Severity = Literal["error", "warning"]
-STEP_FIELDS: Final = ("outputs", "status", "items", "error", "attempts")
+STEP_FIELDS: Final = ("outputs", "status", "items", "error", "attempts", "http_status")
 _RUN_NAMES: Final = ("inputs", "vars", "steps", "connections", "env")
 _KEYWORDS: Final = frozenset({"true", "false", "null"})
 _LINE: Final = re.compile(r"^(?P<where>.+?:\d+(?::\d+)?): (?P<message>.*)$", re.DOTALL)
@@ -49,6 +49,7 @@ class Problem:
 class _Scope:
     names: tuple[str, ...]
     before: int | None = None  # steps at this position or later may not be read
+    vars_before: int | None = None  # likewise for vars, which are computed in order
 
 
 def lint_paths(paths: Iterable[str | Path]) -> list[Problem]:
@@ -121,10 +122,8 @@ class _Checker:
 
     def run(self) -> None:
         recipe = self.recipe
-        for name, source in recipe.vars.items():
-            self.expression(
-                ("vars", name), source, _Scope(("inputs", "vars", "connections", "env"))
-            )
+        for i, (name, source) in enumerate(recipe.vars.items()):
+            self.expression(("vars", name), source, _Scope(_RUN_NAMES, vars_before=i))
         blocks: list[tuple[str, list[Step]]] = [
             ("steps", recipe.steps),
             ("finally", recipe.finally_),
@@ -149,13 +148,15 @@ class _Checker:
                 self.expression((*loc, key), source, per_item)
         if step.foreach is not None:
             self.expression((*loc, "foreach", "items"), step.foreach.items, scope)
+        self.templates((*loc, "action"), step.action, per_item)
         self.templates((*loc, "input"), step.input, per_item)
         if step.request is not None:
             for key in ("path", "query", "headers", "body", "path_params"):
                 self.templates((*loc, "request", key), getattr(step.request, key), per_item)
-        # These read the call's result or error, not the run context: traps only.
         if step.retry is not None and step.retry.when is not None:
-            self.expression((*loc, "retry", "when"), step.retry.when, None)
+            on_error = _Scope((*per_item.names, "error"), before=position)
+            self.expression((*loc, "retry", "when"), step.retry.when, on_error)
+        # These read the call's result, not the run context: traps only.
         if step.paginate is not None:
             for key in ("cursor", "items"):
                 self.expression((*loc, "paginate", key), getattr(step.paginate, key), None)
@@ -211,14 +212,19 @@ class _Checker:
             hint = did_you_mean(name, list(declared))
             where = "in the recipe's env list" if root == "env" else f"under {root}"
             self.add(loc, f"{root}.{name} is not declared {where}{hint}", f"undeclared-{root}")
+        elif root == "vars" and scope.vars_before is not None:
+            if list(self.recipe.vars).index(name) >= scope.vars_before:
+                self.add(
+                    loc,
+                    f"vars.{name} is computed after this one; a var reads only the vars above it",
+                    "later-var",
+                )
         elif root == "steps":
             self.step_reference(loc, rest, scope)
 
     def out_of_scope(self, root: str, scope: _Scope) -> str:
         if root in ("item", "index"):
             return f"{root!r} exists only in a foreach step (its if, input and request)"
-        if root == "steps":
-            return "vars are computed before the first step runs, so they cannot read steps"
         if root == "outputs":
             return "'outputs' can be read only in assert"
         hint = did_you_mean(root, list(scope.names))
