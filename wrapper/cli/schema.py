@@ -14,6 +14,7 @@ Examples:
   mw schema recipe > schema/recipe.schema.json
   mw schema report > report.schema.json
 
+\b
 Point an editor at the recipe schema with a first line in the recipe:
   # yaml-language-server: $schema=../../schema/recipe.schema.json
 """
