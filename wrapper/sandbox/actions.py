@@ -67,6 +67,11 @@ def score(action: apps.Action, intent: str) -> int:
     return total
 
 
+def _extra_words(key: str, intent: str) -> int:
+    """Words of a key the intent did not ask for: among equal scores, the closer key wins."""
+    return len(set(_WORD.findall(key.lower())) - _words(intent))
+
+
 def describe(
     action: apps.Action, connection: dict[str, Any], key: str | None = None
 ) -> dict[str, Any]:
@@ -95,9 +100,12 @@ def list_actions(
     entries = [(action, action.key) for action in app.actions.values()]
     entries += [(app.actions[c["base"]], c["key"]) for c in _custom(store, connection)]
     if intent:
-        scored = [(score(action, intent), key, action) for action, key in entries]
-        ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1]))
-        entries = [(action, key) for _score, key, action in ranked]
+        scored = [
+            (score(action, intent), _extra_words(key, intent), key, action)
+            for action, key in entries
+        ]
+        ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1], s[2]))
+        entries = [(action, key) for _score, _extra, key, action in ranked]
     if limit is not None:
         entries = entries[: max(limit, 0)]
     return {"items": [describe(a, connection, k) for a, k in entries], "cursor": None}

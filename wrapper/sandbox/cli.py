@@ -84,40 +84,68 @@ def main(argv: list[str] | None = None) -> int:
     return _run(name, handler, rest, args)
 
 
+ACCOUNT_COMMANDS: Final = frozenset({"status", "login", "login start", "login complete", "logout"})
+
+
 def _run(name: str, handler: Command, rest: list[str], args: Args) -> int:
-    from wrapper.sandbox import connections, faults
-    from wrapper.sandbox.seed import ensure_seeded
+    import sqlite3
+
     from wrapper.sandbox.store import Store
 
-    on_stderr = False
+    on_stderr: list[bool] = []
+    store: Store | None = None
     try:
         store = Store()
-        ensure_seeded(store)
-        store.wrote = False
-        drawn = faults.Draw()
-        tenant = name not in ("status", "login", "logout", "login complete")
-        spec = os.environ.get("MW_SANDBOX_FAULTS", "")
-        if tenant and spec.strip():
-            probabilities = faults.parse(spec)
-            call_number = store.next_id("faults:calls")
-            store.wrote = False
-            drawn = faults.draw(probabilities, call_number)
-            on_stderr = "error_on_stderr" in drawn
-            if "rate_limit" in drawn:
-                raise faults_rate_limited()
-            if "timeout" in drawn:
-                faults.hang()
-            if "garbage" in drawn:
-                sys.stdout.write(faults.garbage(call_number))
-                sys.stdout.flush()
-                return 0
-        if tenant:
-            connections.require_login(store)
-        result = handler(store, rest, args)
-        if "crash_after_write" in drawn and store.wrote and name not in READS:
-            os._exit(faults.CRASH_EXIT)
+        return _serve(store, name, handler, rest, args, on_stderr)
     except SandboxError as error:
-        return _fail(error, args, on_stderr)
+        return _fail(error, args, bool(on_stderr))
+    except sqlite3.OperationalError as error:
+        # Only a lock held past the busy timeout gets here; the caller may simply retry.
+        busy = SandboxError(
+            f"The sandbox world is busy: {error}", type_="concurrency", key="lock_timeout"
+        )
+        return _fail(busy, args, bool(on_stderr))
+    except Exception as error:  # a bug answers like Membrane's own internal errors, no traceback
+        internal = SandboxError(
+            f"Internal error: {type(error).__name__}: {error}", type_="internal"
+        )
+        return _fail(internal, args, bool(on_stderr))
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _serve(
+    store: Store, name: str, handler: Command, rest: list[str], args: Args, on_stderr: list[bool]
+) -> int:
+    from wrapper.sandbox import connections, faults
+    from wrapper.sandbox.seed import ensure_seeded
+
+    ensure_seeded(store)
+    store.wrote = False
+    drawn = faults.Draw()
+    tenant = name not in ACCOUNT_COMMANDS
+    spec = os.environ.get("MW_SANDBOX_FAULTS", "")
+    if tenant and spec.strip():
+        probabilities = faults.parse(spec)
+        call_number = store.next_id("faults:calls")
+        store.wrote = False
+        drawn = faults.draw(probabilities, call_number)
+        if "error_on_stderr" in drawn:
+            on_stderr.append(True)
+        if "rate_limit" in drawn:
+            raise faults_rate_limited()
+        if "timeout" in drawn:
+            faults.hang()
+        if "garbage" in drawn:
+            sys.stdout.write(faults.garbage(call_number))
+            sys.stdout.flush()
+            return 0
+    if tenant:
+        connections.require_login(store)
+    result = handler(store, rest, args)
+    if "crash_after_write" in drawn and store.wrote and name not in READS:
+        os._exit(faults.CRASH_EXIT)  # the write is committed; the caller hears nothing
     _emit(result, args)
     return 0
 

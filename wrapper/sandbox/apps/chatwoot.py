@@ -104,7 +104,10 @@ CONVERSATION: Final = obj(
     ("id", "status"),
 )
 CONTACT_PAGE: Final = obj(
-    {"meta": obj({"count": INTEGER, "current_page": INTEGER}), "payload": array(CONTACT)},
+    {
+        "meta": obj({"count": INTEGER, "current_page": {"type": ["integer", "string"]}}),
+        "payload": array(CONTACT),
+    },
     ("meta", "payload"),
 )
 CONVERSATION_PAGE: Final = obj(

@@ -292,11 +292,11 @@ ACCOUNTS: Final[tuple[dict[str, Any], ...]] = (
     {"id": 3, "name": "Initech", "members": {"6": "administrator"}},
 )
 USERS: Final = (
-    (1, "Alice Admin", "alice@acme.test", "online"),
-    (2, "Bob Agent", "bob@acme.test", "online"),
+    (1, "Alice Admin", "alice@acme.test", "available"),
+    (2, "Bob Agent", "bob@acme.test", "available"),
     (3, "Carol Agent", "carol@acme.test", "busy"),
     (4, "Dan Agent", "dan@acme.test", "offline"),
-    (5, "Erin Agent", "erin@globex.test", "online"),
+    (5, "Erin Agent", "erin@globex.test", "available"),
     (6, "Frank Owner", "frank@initech.test", "offline"),
 )
 INBOXES: Final = (
@@ -455,7 +455,7 @@ def _seed_people(store: Store, rng: Random) -> None:
                         "additional_attributes": {},
                         "custom_attributes": {},
                         "agent_last_seen_at": thread[-1]["created_at"],
-                        "assignee_last_seen_at": thread[-1]["created_at"] if assignee else 0,
+                        "assignee_last_seen_at": thread[-1]["created_at"] if assignee else None,
                         "contact_last_seen_at": thread[0]["created_at"],
                         "created_at": started,
                         "updated_at": float(thread[-1]["created_at"]),
@@ -587,6 +587,11 @@ def _inbox(iid: int, account_id: int, name: str, channel: str) -> dict[str, Any]
 
 def _uuid(rng: Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def iso(stamp: int | None) -> str | None:
+    """A datetime as Rails renders it in JSON, for the views that send raw datetimes."""
+    return None if stamp is None else _iso(stamp)
 
 
 def _iso(stamp: int) -> str:

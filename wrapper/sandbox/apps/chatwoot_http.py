@@ -119,8 +119,9 @@ def list_messages(ctx: Context, req: Request) -> Any:
         "labels": conversation["labels"],
         "additional_attributes": conversation["additional_attributes"],
         "contact": data.contact_push(contact) if contact else None,
-        "agent_last_seen_at": conversation["agent_last_seen_at"],
-        "assignee_last_seen_at": conversation["assignee_last_seen_at"],
+        # This view sends the raw datetimes (ISO strings), unlike the conversation view.
+        "agent_last_seen_at": data.iso(conversation["agent_last_seen_at"]),
+        "assignee_last_seen_at": data.iso(conversation["assignee_last_seen_at"]),
     }
     if conversation.get("assignee_id"):
         user = ctx.store.get(APP, "user", conversation["assignee_id"])

@@ -62,7 +62,8 @@ def _contact_page(ctx: Context, req: Request, contacts: list[dict[str, Any]]) ->
     chunk = ordered[(page - 1) * data.CONTACTS_PER_PAGE : page * data.CONTACTS_PER_PAGE]
     with_inboxes = req.arg("include_contact_inboxes", "true") != "false"
     return {
-        "meta": {"count": len(contacts), "current_page": page},
+        # The server echoes the page parameter as given (a string), or 1 without one.
+        "meta": {"count": len(contacts), "current_page": req.arg("page") or 1},
         "payload": [data.contact_view(ctx.store, c, inboxes=with_inboxes) for c in chunk],
     }
 
@@ -326,9 +327,9 @@ def create_conversation(ctx: Context, req: Request) -> Any:
             "unread_count": 0,
             "additional_attributes": body.get("additional_attributes") or {},
             "custom_attributes": body.get("custom_attributes") or {},
-            "agent_last_seen_at": 0,
-            "assignee_last_seen_at": 0,
-            "contact_last_seen_at": 0,
+            "agent_last_seen_at": None,
+            "assignee_last_seen_at": None,
+            "contact_last_seen_at": None,
             "created_at": stamp,
             "updated_at": float(stamp),
             "last_activity_at": stamp,
