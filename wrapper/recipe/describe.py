@@ -186,7 +186,7 @@ def _label(*lines: str) -> str:
 def _node(step: Step) -> str:
     lines = [step.id, f"{step_target(step)} · {step.effect}"]
     if step.foreach:
-        lines.append(f"foreach {step.foreach.items}")
+        lines.append(f"foreach {step.foreach.items} ({step.foreach.concurrency} at a time)")
         return f"s_{step.id}[[{_label(*lines)}]]"
     return f"s_{step.id}[{_label(*lines)}]"
 
