@@ -165,9 +165,11 @@ def _inputs_section(recipe: Recipe) -> list[str]:
         "|---|---|---|---|---|",
         *rows,
         "",
-        "Pass inputs as `-i name=value`. Secret inputs are masked in every output mw writes; "
-        "one that names an environment variable is read from it, so set the variable instead "
-        "of putting the value on the command line.",
+        "Pass inputs as `-i name=value`; lists and objects as JSON (`-i name='[\"a\"]'`) or "
+        "from a file (`-i name=@file.json`), or all of them at once with `--inputs FILE` "
+        "(YAML or JSON). Secret inputs are masked in every output mw writes; one that names "
+        "an environment variable is read from it, so set the variable instead of putting the "
+        "value on the command line.",
         "",
     ]
 

@@ -1,0 +1,137 @@
+"""A plain (non-editable) install carries the shipped skills and recipes.
+
+Builds the wheel from a copy of the working tree, installs it into a fresh virtual
+environment, and runs the installed `mw` from an unrelated folder, so nothing can be found
+through the checkout. The new environment borrows the test environment's dependencies through
+a `.pth` line instead of downloading them again; `wrapper` itself comes only from the wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIPPED = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".ci-venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    ".mw",
+    "__pycache__",
+    ".*_cache",
+    ".hypothesis",
+    ".claude",
+)
+BUILD_TIMEOUT_S = 600
+
+
+def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, capture_output=True, text=True, check=False, timeout=BUILD_TIMEOUT_S, **kwargs
+    )
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("wheel")
+    source = work / "src"
+    shutil.copytree(ROOT, source, ignore=SKIPPED)
+    built = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(source),
+            "--no-deps",
+            "-q",
+            "-w",
+            str(work / "dist"),
+        ]
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = (work / "dist").glob("membrane_wrapper-*.whl")
+    env_dir = work / "venv"
+    made = run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)])
+    assert made.returncode == 0, made.stderr
+    python = env_dir / "bin" / "python"
+    installed = run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ]
+    )
+    assert installed.returncode == 0, installed.stderr
+    purelib = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
+    deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(purelib.stdout.strip()) / "_test_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
+    return env_dir
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {**clean, "HOME": str(home)}
+
+
+def test_the_installed_package_reads_its_own_bundled_copies(venv, env, tmp_path):
+    probe = run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import json, wrapper, wrapper.paths as p; print(json.dumps([wrapper.__file__, "
+            "str(p.bundled_dir('skills')), str(p.bundled_dir('recipes'))]))",
+        ],
+        cwd=tmp_path,
+        env=env,
+    )
+    assert probe.returncode == 0, probe.stderr
+    package, skills, recipes = json.loads(probe.stdout)
+    assert Path(package).is_relative_to(venv)
+    assert Path(skills) == Path(package).parent / "_bundled" / "skills"
+    shipped = sorted(p.relative_to(ROOT / "recipes") for p in (ROOT / "recipes").rglob("*.y*ml"))
+    if shipped:
+        assert Path(recipes) == Path(package).parent / "_bundled" / "recipes"
+        assert sorted(p.relative_to(recipes) for p in Path(recipes).rglob("*.y*ml")) == shipped
+
+
+def test_mw_skills_list_and_validate_from_the_installed_copy(venv, env, tmp_path):
+    mw = str(venv / "bin" / "mw")
+    listed = run([mw, "skills", "list", "--json"], cwd=tmp_path, env=env)
+    assert listed.returncode == 0, listed.stderr
+    skills = json.loads(listed.stdout)
+    assert [s["name"] for s in skills] == ["chaport", "chatra", "chatwoot", "mw"]
+    assert all(Path(s["path"]).is_relative_to(venv) for s in skills)
+    validated = run([mw, "skills", "validate"], cwd=tmp_path, env=env)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert len(validated.stdout.splitlines()) == 4
+    installed = run([mw, "skills", "install", "--all"], cwd=tmp_path, env=env)
+    assert installed.returncode == 0, installed.stderr
+    assert sorted(p.name for p in (Path(env["HOME"]) / ".claude" / "skills").iterdir()) == [
+        ".mw-skills.json",
+        "chaport",
+        "chatra",
+        "chatwoot",
+        "mw",
+    ]
