@@ -60,8 +60,10 @@ def test_chaport_operator_status_needs_exactly_one_of_ttl_or_valid_until(rest) -
     assert result.json["data"] == {
         "status": 400,
         "headers": {"content-type": "application/json; charset=utf-8"},
-        "body": {"error": {"code": "bad_request", "message": "Pass exactly one of ttl or validUntil"}},
-    }  # fmt: skip
+        "body": {
+            "error": {"code": "bad_request", "message": "Pass exactly one of ttl or validUntil"}
+        },
+    }
     ok = _ok(
         rest("chaport", "POST", path, {"status": "away", "validUntil": "2030-01-01T00:00:00Z"})
     )
@@ -107,6 +109,6 @@ def test_chatra_pushed_message_limits(rest) -> None:
     result = rest("chatra", "POST", "/pushedMessages", {"clientId": "demoClient0000001",
                                                         "text": "x" * 5001})  # fmt: skip
     assert result.json["data"]["body"] == {"error": "text must be at most 5000 characters"}
-    pushed = _ok(rest("chatra", "POST", "/pushedMessages", {"clientId": "demoClient0000001",
-                                                            "text": "Hi", "groupId": "sales"}))  # fmt: skip
+    body = {"clientId": "demoClient0000001", "text": "Hi", "groupId": "sales"}
+    pushed = _ok(rest("chatra", "POST", "/pushedMessages", body))
     assert pushed["isPushed"] is True and pushed["agentId"] == "demoAgent00000002"
