@@ -645,3 +645,11 @@ def test_bundled_skill_passes_skills_ref_validate(name):
         [*reference_cli(), "validate", str(folder)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_link_loop_added_to_an_installed_copy_counts_as_an_edit(tmp_path):
+    dest = tmp_path / "out"
+    install_skills(["mw"], dest)
+    (dest / "mw" / "loop").symlink_to(dest / "mw")
+    [copy] = next(s for s in list_skills({"user": dest}) if s.name == "mw").installed
+    assert copy.modified

@@ -112,14 +112,21 @@ def _write_record(dest: Path, skills: Mapping[str, Mapping[str, Any]]) -> None:
 
 
 def tree_sha256(folder: Path) -> str:
-    """A hash of every file's relative path and content, to tell edited copies apart."""
+    """A hash of every entry's relative path and content, to tell edited copies apart.
+
+    Symlinks count by where they point and are not followed, so a link loop someone added to
+    an installed copy cannot make this walk forever.
+    """
     digest = hashlib.sha256()
-    for current, dirs, files in os.walk(folder, followlinks=True):
+    for current, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
+        for name in sorted([*dirs, *files]):
             path = Path(current) / name
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            if path.is_symlink():
+                digest.update(b"link:" + str(path.readlink()).encode())
+            elif path.is_file():
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 

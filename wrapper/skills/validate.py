@@ -162,8 +162,9 @@ def _field_problems(fields: Mapping[str, Any], folder: str) -> list[str]:
             f"unexpected frontmatter keys: {', '.join(unknown)} (allowed: "
             f"{', '.join(ALLOWED_KEYS)}; put anything else under metadata)"
         )
-    problems += _name_problems(fields.get("name"), folder) if "name" in fields else []
-    if "name" not in fields:
+    if "name" in fields:
+        problems += _name_problems(fields["name"], folder)
+    else:
         problems.append("`name` is missing")
     problems += _text_problems(fields, "description", MAX_DESCRIPTION_CHARS, required=True)
     problems += _text_problems(fields, "compatibility", MAX_COMPATIBILITY_CHARS)
