@@ -1,0 +1,95 @@
+"""`mw sandbox status|reset|seed` as users see them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wrapper.cli import cli
+
+
+@pytest.fixture
+def mw():
+    runner = CliRunner()  # click 8.2+: result.stdout and result.stderr stay apart
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+def _db(isolated_env: Path) -> Path:
+    return isolated_env / "sandbox" / "world.sqlite3"
+
+
+def test_status_before_the_world_exists(mw, isolated_env: Path) -> None:
+    result = mw("sandbox", "status")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"World:    {_db(isolated_env)}\n"
+        "          (not created yet: the first sandbox call seeds it)\n"
+        f"Switches: MW_SANDBOX_DIR={isolated_env / 'sandbox'}\n"
+    )
+
+
+def test_status_counts_per_app_and_switches(mw, sb, isolated_env: Path, monkeypatch) -> None:
+    cid = sb("connection", "ensure", "chatwoot", "--json").json["id"]
+    monkeypatch.setenv("MW_SANDBOX_FAULTS", "rate_limit=0.2")
+    report = json.loads(mw("sandbox", "status", "--json").stdout)
+    assert report["exists"] is True
+    assert report["counts"]["chatwoot"]["contact"] == 50
+    assert report["counts"]["chatwoot"]["conversation"] == 65
+    assert report["counts"]["chaport"]["visitor"] == 30
+    assert report["counts"]["chatra"]["client"] == 12
+    assert report["connections"] == [{"id": cid, "key": "chatwoot", "state": "READY"}]
+    assert report["switches"]["MW_SANDBOX_FAULTS"] == "rate_limit=0.2"
+    assert (report["worldSeed"], report["loggedIn"]) == ("0", True)
+    text = mw("sandbox", "status").stdout
+    assert "chatwoot  contact          50" in text
+    assert f"Connection chatwoot: {cid} (READY)" in text
+
+
+def test_reset_asks_first(mw, sb, isolated_env: Path) -> None:
+    sb("connection", "list", "--json")
+    refused = mw("sandbox", "reset", input="n\n")
+    assert refused.exit_code == 1
+    assert _db(isolated_env).exists()
+    done = mw("sandbox", "reset", "--yes")
+    assert done.exit_code == 0
+    assert done.stderr == (
+        f"Deleted {_db(isolated_env)}; the next sandbox call seeds a fresh world.\n"
+    )
+    assert not _db(isolated_env).exists()
+    again = mw("sandbox", "reset", "--yes")
+    assert again.stderr == f"Nothing to reset: {_db(isolated_env)} does not exist.\n"
+
+
+def test_seed_keeps_connections_and_changes_names(mw, sb, isolated_env: Path) -> None:
+    cid = sb("connection", "ensure", "chatwoot", "--json").json["id"]
+    request = ("request", cid, "/api/v1/accounts/1/contacts/1", "--json")
+    before = sb(*request).json["body"]["payload"]["name"]
+    sb(*request[:3], "-X", "PUT", "-d", '{"name": "Changed"}', "--json")
+    result = mw("sandbox", "seed", "--seed", "0")
+    assert result.exit_code == 0
+    assert result.stderr.startswith(f"Seeded {_db(isolated_env)} with seed 0 (")
+    assert sb(*request).json["body"]["payload"]["name"] == before  # same seed, same world
+    mw("sandbox", "seed", "--seed", "5")
+    assert sb("connection", "get", cid, "--json").json["id"] == cid
+    assert sb(*request).json["body"]["payload"]["id"] == 1
+
+
+def test_seed_refuses_negative(mw) -> None:
+    result = mw("sandbox", "seed", "--seed", "-1")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --seed must be 0 or more, not -1.\n"
+
+
+@pytest.mark.parametrize("args", [("sandbox",), ("sandbox", "status"), ("sandbox", "reset"),
+                                  ("sandbox", "seed")])  # fmt: skip
+def test_help_has_examples(mw, args) -> None:
+    result = mw(*args, "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
