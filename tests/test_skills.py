@@ -520,6 +520,7 @@ inputs:
   labels: {type: array, items: {type: string}, default: [new-lead]}
 connections:
   chatwoot: {app: chatwoot}
+env: [SUPPORT_SIGNATURE]
 steps:
   - id: find
     effect: read
@@ -530,6 +531,15 @@ steps:
     name: Say hello
     action: create-message
     input: {contact_id: "${steps.find.outputs.contact_id}", content: "Hi ${inputs.name}"}
+  - id: tag
+    effect: write
+    idempotent: true
+    foreach: {items: "inputs.labels"}
+    action: add-label
+    input: {label: "${item}"}
+finally:
+  - id: close
+    action: close-session
 outputs:
   contact_id: "steps.find.outputs.contact_id || `null`"
 """
@@ -563,6 +573,11 @@ def test_from_recipe_writes_a_skill_that_runs_it(tmp_path, recipe):
         "   mw run recipes/demo.yaml -i email=<string> --events -",
         "| `find` | read | action `search-contacts` |  |",
         "| `greet` | write | action `create-message` | Say hello |",
+        "| `tag` | write | action `add-label`, once per item |  |",
+        "| `close` | write | action `close-session` (always runs, at the end) |  |",
+        "The recipe also reads these environment variables: `SUPPORT_SIGNATURE`.",
+        "1. Preview. Read steps run for real; write steps are only printed (this recipe has 3 "
+        "write steps):",
         "| `contact_id` | `` steps.find.outputs.contact_id \\|\\| `null` `` |",
         "| 0 | the run finished and every assert held | report the outputs |",
         "| 2 | invalid usage, recipe or inputs; nothing ran | fix the command or inputs |",

@@ -151,8 +151,10 @@ def _command_inputs(recipe: Recipe) -> list[tuple[str, InputSpec]]:
 
 
 def _inputs_section(recipe: Recipe) -> list[str]:
+    names = ", ".join(f"`{name}`" for name in recipe.env)
+    env = [f"The recipe also reads these environment variables: {names}.", ""] if names else []
     if not recipe.inputs:
-        return ["This recipe takes no inputs.", ""]
+        return ["This recipe takes no inputs.", "", *env]
     rows = [
         f"| `{key}` | {spec.type} | {'yes' if spec.is_required else 'no'} | {_default(spec)} | "
         f"{_cell(_input_note(spec))} |"
@@ -171,6 +173,7 @@ def _inputs_section(recipe: Recipe) -> list[str]:
         "an environment variable is read from it, so set the variable instead of putting the "
         "value on the command line.",
         "",
+        *env,
     ]
 
 
@@ -214,6 +217,7 @@ def _connections_section(recipe: Recipe) -> list[str]:
 
 def _steps_section(recipe: Recipe) -> list[str]:
     rows = []
+    finally_ids = {step.id for step in recipe.finally_}
     for step in recipe.all_steps():
         if step.action is not None:
             call = f"action `{step.action}`"
@@ -221,6 +225,10 @@ def _steps_section(recipe: Recipe) -> list[str]:
             call = f"request {step.request.method} {_code(_cell(step.request.path))}"
         else:
             call = f"recipe `{step.recipe}`"
+        if step.foreach is not None:
+            call += ", once per item"
+        if step.id in finally_ids:
+            call += " (always runs, at the end)"
         rows.append(f"| `{step.id}` | {step.effect} | {call} | {_cell(step.name or '')} |")
     return ["## Steps", "", "| step | effect | calls | name |", "|---|---|---|---|", *rows, ""]
 
