@@ -120,7 +120,7 @@ def test_version_is_checked_before_anything_else() -> None:
         ),
         ("? [a]\n: b\n", "r.yaml:1:3: a key must be a plain name, not a list or mapping"),
         ("a: {<<: 5}\n", "r.yaml:1:9: a merge key '<<' takes a mapping or a list of mappings"),
-        ("x: 1\x07\n", "r.yaml:1:5: control character '\\x07' is not allowed in YAML"),
+        ("x: 1\x07\n", "r.yaml:1:5: the character U+0007 is not allowed in YAML"),
         (
             "7\n",
             "r.yaml:1:1: a recipe must be a mapping of keys (version, name, steps...), not "

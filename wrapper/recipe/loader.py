@@ -238,6 +238,12 @@ def _sort_key(location: str) -> tuple[int, int]:
         return 0, 0
 
 
+# What YAML 1.2 allows in a stream (section 5.1); anything else is refused with its position.
+_NOT_PRINTABLE: Final = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
 def _decode(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8-sig")
@@ -247,12 +253,12 @@ def _decode(data: bytes, path: str) -> str:
             f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
             f"{error.start}); save the recipe as UTF-8",
         ) from None
-    bad = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]", text)
+    bad = _NOT_PRINTABLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         raise RecipeError(
-            f"{path}:{line}:{col}: control character {bad.group()!r} is not allowed in YAML"
+            f"{path}:{line}:{col}: the character U+{ord(bad.group()):04X} is not allowed in YAML"
         )
     return text
 
@@ -274,7 +280,10 @@ class _Values:
         self._active: set[int] = set()
 
     def parse(self, text: str) -> Any:
-        loader = _Loader(text)
+        try:
+            loader = _Loader(text)
+        except yaml.YAMLError as error:
+            raise RecipeError(f"{self.path}: {error}") from None
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
