@@ -49,4 +49,8 @@ def bundled_dir(kind: Literal["skills", "recipes"]) -> Path:
     """
     package = Path(__file__).resolve().parent
     inside = package / "_bundled" / kind
-    return inside if inside.is_dir() else package.parent / kind
+    # Only a checkout has pyproject.toml beside the package; in site-packages a folder named
+    # `recipes` or `skills` next to `wrapper` would belong to some other distribution.
+    if inside.is_dir() or not (package.parent / "pyproject.toml").is_file():
+        return inside
+    return package.parent / kind
