@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -43,6 +43,7 @@ from wrapper.recipe.steps import ClientLike, Cursor, Outcome, Unit, step_kind
 
 T = TypeVar("T")
 MAX_DEPTH: Final = 16
+_WAKE_S: Final = 0.25
 OK: Final = "ok"
 FAILED: Final = "failed"
 SKIPPED: Final = "skipped"
@@ -748,16 +749,36 @@ def _wait_all(engine: Engine, jobs: Sequence[Callable[[], None]], workers: int) 
     if not jobs:
         return
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(jobs))))
-    futures: list[Future[None]] = []
+    active = [0]
+    idle = threading.Condition()
+
+    def tracked(job: Callable[[], None]) -> None:
+        with idle:
+            active[0] += 1
+        try:
+            job()
+        finally:
+            with idle:
+                active[0] -= 1
+                idle.notify_all()
+
     try:
-        futures = [pool.submit(job) for job in jobs]
-        for future in futures:
-            future.result()
+        pending = {pool.submit(tracked, job) for job in jobs}
+        while pending:
+            # Wake up now and then: a signal handler only runs when the main thread does.
+            done, pending = wait(pending, timeout=_WAKE_S, return_when=FIRST_EXCEPTION)
+            for future in done:
+                future.result()
     except KeyboardInterrupt:
         engine.stop.set()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        # A Ctrl-C inside `submit` can leave a started worker unknown to the pool: wait for
+        # every job that began, so its call reports before the run does.
+        with idle:
+            while active[0]:
+                idle.wait(_WAKE_S)
 
 
 def _as_items(value: Any, step_id: str) -> list[Any]:
