@@ -188,6 +188,14 @@ def test_yaml_messages_in_full(tmp_path):
     assert validate_skill(broken) == [
         "the frontmatter is not valid YAML (line 3): found unexpected end of stream"
     ]
+    dashes = write_skill(tmp_path, "f", "name: f\ndescription: before --- after\n")
+    assert validate_skill(dashes) == [
+        "the frontmatter holds `---` inside a value; other parsers end it there"
+    ]
+    if sys.version_info >= (3, 11):
+        from skills_ref import read_properties
+
+        assert read_properties(dashes).description == "before", "skills-ref cuts it there"
     listed = write_skill(tmp_path, "e", "- name\n- e\n")
     assert validate_skill(listed) == ["the frontmatter must be a YAML mapping of keys to values"]
 

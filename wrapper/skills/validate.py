@@ -94,6 +94,9 @@ def _split(text: str) -> tuple[dict[str, Any], list[str], int]:
     if close is None:
         raise _Invalid("the frontmatter is not closed by a `---` line")
     source = "\n".join(lines[1:close])
+    if "---" in source:
+        # Simpler parsers (skills-ref among them) end the frontmatter at the first `---`.
+        raise _Invalid("the frontmatter holds `---` inside a value; other parsers end it there")
     _check_portable_yaml(source)
     try:
         fields = yaml.safe_load(source)
