@@ -50,6 +50,8 @@ def input_schema(spec: InputSpec) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": spec.type}
     for key in _SCHEMA_KEYS:
         value = getattr(spec, key)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # `minimum: 1` reads back as 1, not 1.0
         if value is not None:
             schema[key] = value
     for key in _ALIASED_KEYS:

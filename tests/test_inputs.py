@@ -1,0 +1,180 @@
+"""Recipe inputs: precedence, parsing by type, files, schema checks and exact messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from wrapper.errors import InputError
+from wrapper.recipe.inputs import (
+    input_schema,
+    load_inputs_file,
+    masked_inputs,
+    resolve_inputs,
+    secret_values,
+)
+from wrapper.recipe.model import InputSpec
+
+
+def specs(**kw):
+    return {name: InputSpec.model_validate(spec) for name, spec in kw.items()}
+
+
+SPECS = specs(
+    email={"type": "string", "format": "email"},
+    name={"type": "string", "default": "New customer"},
+    inbox_id={"type": "integer", "default": 1},
+    ratio={"type": "number", "required": False},
+    vip={"type": "boolean", "default": False},
+    labels={"type": "array", "items": {"type": "string"}, "default": ["new-lead"]},
+    meta={"type": "object", "required": False},
+    token={"type": "string", "secret": True, "from_env": "SUPPORT_TOKEN", "required": False},
+)
+
+
+def test_defaults_fill_in_and_optional_inputs_are_null():
+    got = resolve_inputs(SPECS, given={"email": "ada@example.com"})
+    assert got == {
+        "email": "ada@example.com",
+        "name": "New customer",
+        "inbox_id": 1,
+        "ratio": None,
+        "vip": False,
+        "labels": ["new-lead"],
+        "meta": None,
+        "token": None,
+    }
+
+
+def test_text_values_are_parsed_by_type():
+    got = resolve_inputs(
+        SPECS,
+        given={
+            "email": "a@b.co",
+            "inbox_id": "42",
+            "ratio": "0.5",
+            "vip": "yes",
+            "labels": '["a", "b"]',
+            "meta": '{"k": 1}',
+        },
+    )
+    assert (got["inbox_id"], got["ratio"], got["vip"]) == (42, 0.5, True)
+    assert got["labels"] == ["a", "b"]
+    assert got["meta"] == {"k": 1}
+
+
+def test_a_comma_list_is_a_list_of_words():
+    got = resolve_inputs(SPECS, given={"email": "a@b.co", "labels": "vip, new"})
+    assert got["labels"] == ["vip", "new"]
+
+
+def test_precedence_flag_then_file_then_env_then_default():
+    env = {"SUPPORT_TOKEN": "from-env"}
+    assert resolve_inputs(SPECS, values={"email": "a@b.co"}, environ=env)["token"] == "from-env"
+    got = resolve_inputs(
+        SPECS,
+        given={"token": "from-flag"},
+        values={"email": "a@b.co", "token": "from-file"},
+        environ=env,
+    )
+    assert got["token"] == "from-flag"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"inbox_id": "abc"}, "input 'inbox_id': 'abc' is not an integer"),
+        ({"inbox_id": "1.5"}, "input 'inbox_id': '1.5' is not an integer"),
+        ({"ratio": "x"}, "input 'ratio': 'x' is not a number"),
+        ({"vip": "maybe"}, "input 'vip': 'maybe' is not true or false"),
+        ({"meta": "{oops"}, "input 'meta': '{oops' is not an object in JSON"),
+        ({"meta": "[1]"}, "input 'meta': [1] is not an object"),
+        ({"email": "not-an-email"}, "input 'email': 'not-an-email' is not a valid email"),
+        ({"labels": "[1, 2]"}, "input 'labels'[0]: 1 is not a string"),
+        ({"token": "[]", "inbox_id": "x"}, "input 'inbox_id': 'x' is not an integer"),
+    ],
+)
+def test_bad_values_name_the_input(given, message):
+    with pytest.raises(InputError) as info:
+        resolve_inputs(SPECS, given={"email": "a@b.co", **given})
+    assert str(info.value) == message
+
+
+def test_a_required_input_that_is_missing_says_how_to_pass_it():
+    with pytest.raises(InputError) as info:
+        resolve_inputs(SPECS)
+    assert str(info.value) == "input 'email' is required: pass -i email=VALUE"
+
+
+def test_unknown_inputs_are_rejected_with_a_suggestion():
+    with pytest.raises(InputError) as info:
+        resolve_inputs(SPECS, given={"emial": "a@b.co"})
+    assert str(info.value).startswith("unknown input 'emial' (did you mean 'email'?)")
+
+
+def test_secret_values_never_appear_in_messages():
+    secret = specs(pin={"type": "integer", "secret": True})
+    with pytest.raises(InputError) as info:
+        resolve_inputs(secret, given={"pin": "hunter2"})
+    assert str(info.value) == "input 'pin': *** is not an integer"
+    assert "hunter2" not in str(info.value)
+
+
+def test_enum_and_bounds():
+    checked = specs(
+        status={"type": "string", "enum": ["open", "resolved"]},
+        n={"type": "integer", "minimum": 1, "default": 1},
+    )
+    with pytest.raises(InputError) as info:
+        resolve_inputs(checked, given={"status": "closed"})
+    assert str(info.value) == "input 'status': 'closed' is not one of: \"open\", \"resolved\""
+    with pytest.raises(InputError) as info:
+        resolve_inputs(checked, given={"status": "open", "n": "0"})
+    assert str(info.value) == "input 'n': 0 is less than the minimum of 1"
+
+
+def test_files_feed_inputs(tmp_path):
+    (tmp_path / "rows.csv").write_text("email,name\na@b.co,Ada\nc@d.co,Cy\n")
+    (tmp_path / "note.txt").write_text("hello\n")
+    (tmp_path / "meta.yaml").write_text("k: [1, 2]\n")
+    table = specs(
+        rows={"type": "array"},
+        note={"type": "string"},
+        meta={"type": "object"},
+    )
+    got = resolve_inputs(
+        table,
+        given={
+            "rows": f"@{tmp_path / 'rows.csv'}",
+            "note": f"@{tmp_path / 'note.txt'}",
+            "meta": f"@{tmp_path / 'meta.yaml'}",
+        },
+    )
+    assert got["rows"] == [{"email": "a@b.co", "name": "Ada"}, {"email": "c@d.co", "name": "Cy"}]
+    assert got["note"] == "hello\n"
+    assert got["meta"] == {"k": [1, 2]}
+    assert (
+        resolve_inputs(table | {}, given={"note": "@@handle", "rows": "[]", "meta": "{}"})["note"]
+        == "@handle"
+    )
+
+
+def test_inputs_file(tmp_path):
+    path = tmp_path / "in.yaml"
+    path.write_text("email: a@b.co\ninbox_id: 3\n")
+    assert load_inputs_file(path) == {"email": "a@b.co", "inbox_id": 3}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- 1\n")
+    with pytest.raises(InputError) as info:
+        load_inputs_file(bad)
+    assert str(info.value) == f"--inputs: {bad} must hold a mapping of input names to values"
+
+
+def test_schema_secret_listing_and_masking():
+    assert input_schema(SPECS["labels"]) == {"type": "array", "items": {"type": "string"}}
+    assert input_schema(specs(s={"type": "string", "minLength": 2})["s"]) == {
+        "type": "string",
+        "minLength": 2,
+    }
+    values = {"email": "a@b.co", "token": "t0k"}
+    assert secret_values(SPECS, values) == ["t0k"]
+    assert masked_inputs(SPECS, values) == {"email": "a@b.co", "token": "***"}
