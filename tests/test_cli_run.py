@@ -1,0 +1,206 @@
+"""`mw run` and `mw plan` as users see them: exit codes, messages, reports on disk."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wrapper.cli import cli
+
+RECIPE = str(Path(__file__).parent / "data" / "recipes" / "tag-contacts.yaml")
+SECRET = "tok-SECRET-42"
+
+
+def argv(key, payload, conn="c1"):
+    data = json.dumps(payload, separators=(",", ":"))
+    return ["membrane", "action", "run", key, f"--connectionId={conn}", "--input", data, "--json"]
+
+
+@pytest.fixture(autouse=True)
+def current_dialect(monkeypatch):
+    monkeypatch.setenv("MW_MEMBRANE_DIALECT", "current")
+
+
+def found(fake_process, ids, query="ada"):
+    fake_process.register(
+        argv("search-contacts", {"q": query}),
+        stdout=json.dumps({"output": {"payload": [{"id": i} for i in ids]}}),
+    )
+
+
+def tagged(fake_process, contact, note=None, fails=False):
+    payload = {"contact_id": contact, "labels": ["vip"], "note": note}
+    if fails:
+        body = {"type": "bad_request", "message": f"cannot label {contact} with {note}"}
+        fake_process.register(
+            argv("add-contact-labels", payload), stderr=json.dumps(body), returncode=1
+        )
+    else:
+        fake_process.register(
+            argv("add-contact-labels", payload), stdout=json.dumps({"output": ["vip"]})
+        )
+
+
+def mw(*args):
+    return CliRunner().invoke(cli, ["--membrane", "membrane", *args], catch_exceptions=False)
+
+
+def test_run_prints_progress_on_stderr_and_outputs_on_stdout(fake_process):
+    found(fake_process, [1, 2])
+    tagged(fake_process, 1)
+    tagged(fake_process, 2)
+    result = mw("run", RECIPE, "-i", "query=ada", "--connection", "chatwoot=c1", "--run-id", "R")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "found: 2\n"
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"[run] tag-contacts ({RECIPE}) id R"
+    assert lines[1] == "[connection] chatwoot = c1 (given)"
+    assert lines[2].startswith("[ok] find ")
+    assert "foreach tag 0/2" in lines
+    assert "foreach tag 2/2" in lines
+    assert any(line.startswith("[ok] tag ") and line.endswith("(2 ok)") for line in lines)
+    assert lines[-1].startswith("[ok] run finished in ")
+
+
+def test_quiet_prints_only_the_result(fake_process):
+    found(fake_process, [1])
+    tagged(fake_process, 1)
+    result = mw("run", RECIPE, "-q", "-i", "query=ada", "--connection", "chatwoot=c1")
+    assert result.exit_code == 0
+    assert (result.stdout, result.stderr) == ("found: 1\n", "")
+
+
+def test_json_report_and_files(fake_process, tmp_path):
+    found(fake_process, [1])
+    tagged(fake_process, 1, note=SECRET)
+    report, junit, events = tmp_path / "r.json", tmp_path / "j.xml", tmp_path / "e.ndjson"
+    result = mw(
+        "run",
+        RECIPE,
+        "-i",
+        "query=ada",
+        "-i",
+        f"token={SECRET}",
+        "--connection",
+        "chatwoot=c1",
+        "--json",
+        "--report",
+        str(report),
+        "--junit",
+        str(junit),
+        "--events",
+        str(events),
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "ok" and data["outputs"] == {"found": 1}
+    assert data["inputs"]["token"] == "***"
+    assert json.loads(report.read_text()) == data
+    assert ET.parse(junit).getroot().find("testsuite").get("tests") == "2"
+    kinds = [json.loads(line)["event"] for line in events.read_text().splitlines()]
+    assert kinds[0] == "run_start" and kinds[-1] == "run_finish"
+    for text in (
+        result.stdout,
+        result.stderr,
+        report.read_text(),
+        junit.read_text(),
+        events.read_text(),
+    ):
+        assert SECRET not in text
+
+
+def test_events_to_stdout(fake_process):
+    found(fake_process, [])
+    result = mw(
+        "run",
+        RECIPE,
+        "-q",
+        "-i",
+        "query=ada",
+        "-i",
+        "min_found=0",
+        "--connection",
+        "chatwoot=c1",
+        "--events",
+        "-",
+    )
+    assert result.exit_code == 0
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[-1]["event"] == "run_finish" and events[-1]["exit_code"] == 0
+
+
+def test_plan_runs_reads_only(fake_process):
+    found(fake_process, [7])
+    result = mw(
+        "plan", RECIPE, "-i", "query=ada", "-i", f"token={SECRET}", "--connection", "chatwoot=c1"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert [c[3] for c in fake_process.calls] == ["search-contacts"]
+    planned = argv("add-contact-labels", {"contact_id": 7, "labels": ["vip"], "note": "***"})
+    assert f"[planned] tag[0]: {' '.join(planned[:-3])}" in result.stderr
+    assert SECRET not in result.stderr + result.stdout
+
+
+def test_a_failing_step_exits_1_with_a_masked_error(fake_process):
+    found(fake_process, [1])
+    tagged(fake_process, 1, note=SECRET, fails=True)
+    result = mw(
+        "run", RECIPE, "-i", "query=ada", "-i", f"token={SECRET}", "--connection", "chatwoot=c1"
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        "Error: step 'tag' failed: item 0: membrane action run add-contact-labels failed: "
+        "cannot label 1 with ***",
+        "  Compare the input with the schema: `mw actions get KEY --connection C`.",
+    ]
+    assert SECRET not in result.stderr + result.stdout
+
+
+def test_a_failing_assertion_exits_3(fake_process):
+    found(fake_process, [])
+    result = mw("run", RECIPE, "-q", "-i", "query=ada", "--connection", "chatwoot=c1")
+    assert result.exit_code == 3
+    assert "Error: assertion failed: too few contacts found" in result.stderr
+
+
+def test_a_bad_input_exits_2_before_any_call(fake_process):
+    result = mw("run", RECIPE, "-i", "query=ada", "-i", "min_found=many")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: input 'min_found': 'many' is not an integer\n")
+    assert list(fake_process.calls) == []
+
+
+def test_usage_errors_exit_2(fake_process, tmp_path):
+    result = mw("run", RECIPE, "-i", "query=a", "--connection", "nope=c1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "Error: --connection nope: the recipe declares no such connection (it declares: chatwoot)"
+    )
+    result = mw("run", RECIPE, "-i", "query=a", "--json", "--events", "-")
+    assert result.exit_code == 2
+    assert "--json and --events - both want stdout" in result.stderr
+    result = mw("run", str(tmp_path / "missing.yaml"))
+    assert result.exit_code == 2
+    assert "missing.yaml: no such file" in result.stderr
+
+
+def test_not_logged_in_exits_4(fake_process):
+    fake_process.register(
+        argv("search-contacts", {"q": "ada"}),
+        stderr=json.dumps({"type": "not_authenticated", "message": "not logged in"}),
+        returncode=1,
+    )
+    result = mw("run", RECIPE, "-q", "-i", "query=ada", "--connection", "chatwoot=c1")
+    assert result.exit_code == 4
+    assert "membrane login --tenant" in result.stderr
+
+
+def test_help_has_examples():
+    for command in ("run", "plan"):
+        result = CliRunner().invoke(cli, [command, "--help"])
+        assert result.exit_code == 0
+        assert "Examples:" in result.output
