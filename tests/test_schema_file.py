@@ -59,3 +59,22 @@ def test_schema_rejects_what_the_model_rejects() -> None:
     assert not validator.is_valid(
         {**base, "steps": [{"id": "a", "action": "x", "timeout": "soon"}]}
     )
+
+
+def _model_keys() -> set[str]:
+    from pydantic import BaseModel
+
+    from wrapper.recipe import model
+
+    keys: set[str] = set()
+    for value in vars(model).values():
+        if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
+            keys |= {f.alias or name for name, f in value.model_fields.items()}
+    return keys
+
+
+def test_readme_documents_every_recipe_key() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:recipes -->")[1].split("<!-- section:")[0]
+    missing = sorted(key for key in _model_keys() if f"`{key}`" not in section)
+    assert missing == []
