@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from wrapper.errors import RecipeError
-from wrapper.recipe.messages import format_loc, validation_problems
+from wrapper.recipe.messages import describe_value, format_loc, validation_problems
 from wrapper.recipe.model import FORMAT_VERSION, Recipe
 
 Loc = tuple[str | int, ...]
@@ -180,7 +180,7 @@ def _load_bytes(data: bytes, path: str) -> LoadedRecipe:
             "the file is empty; a recipe starts with `version: 1`", location=where.at(())
         )
     if not isinstance(tree, dict):
-        kind = "a list" if isinstance(tree, list) else f"the single value {_short(tree)}"
+        kind = "a list" if isinstance(tree, list) else f"the single value {describe_value(tree)}"
         raise RecipeError(
             f"a recipe must be a mapping of keys (version, name, steps...), not {kind}",
             location=where.at(()),
@@ -261,11 +261,6 @@ def _decode(data: bytes, path: str) -> str:
             f"{path}:{line}:{col}: the character U+{ord(bad.group()):04X} is not allowed in YAML"
         )
     return text
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class _Values:
