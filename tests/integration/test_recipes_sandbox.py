@@ -1,0 +1,108 @@
+"""Recipes run by `mw --sandbox run` against real `membrane-sandbox` processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wrapper.cli import cli
+
+pytestmark = pytest.mark.integration
+
+RECIPES = Path(__file__).parents[1] / "data" / "recipes"
+
+
+def mw(*args):
+    return CliRunner().invoke(cli, ["--sandbox", *args], catch_exceptions=False)
+
+
+def test_the_design_recipe_creates_then_finds_the_contact(tmp_path):
+    recipe = str(RECIPES / "welcome-contact.yaml")
+    first = mw("run", recipe, "-i", "email=ada@example.com", "--json")
+    assert first.exit_code == 0, first.stderr
+    report = json.loads(first.stdout)
+    statuses = {s["id"]: s["status"] for s in report["steps"]}
+    assert statuses == {"find": "ok", "create": "ok", "open": "ok", "label": "ok"}
+    contact = report["outputs"]["contact_id"]
+    assert isinstance(contact, int)
+    assert report["assertions"] == [
+        {
+            "that": "outputs.conversation_id != null",
+            "message": "a conversation must exist at the end",
+            "ok": True,
+        }
+    ]
+    again = mw("run", recipe, "-i", "email=ada@example.com", "--json")
+    assert again.exit_code == 0, again.stderr
+    second = json.loads(again.stdout)
+    assert {s["id"]: s["status"] for s in second["steps"]}["create"] == "skipped"
+    assert second["outputs"]["contact_id"] == contact
+    assert second["outputs"]["conversation_id"] != report["outputs"]["conversation_id"]
+
+
+def test_foreach_of_sub_recipes_with_outputs_assertions_and_artefacts(tmp_path):
+    emails = ",".join(f"guest{n}@example.com" for n in range(5))
+    junit, events = tmp_path / "junit.xml", tmp_path / "events.ndjson"
+    result = mw(
+        "run",
+        str(RECIPES / "welcome-many.yaml"),
+        "-i",
+        f"emails={emails}",
+        "--json",
+        "--junit",
+        str(junit),
+        "--events",
+        str(events),
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["outputs"]["welcomed"] == 5
+    assert len(set(report["outputs"]["conversations"])) == 5
+    welcome = report["steps"][0]
+    assert [i["item"] for i in welcome["items"]] == emails.split(",")
+    assert {s["id"] for s in report["steps"]} >= {"welcome", "welcome[0].find", "welcome[4].label"}
+    ensures = [
+        json.loads(line)
+        for line in events.read_text().splitlines()
+        if '"operation": "ensure"' in line
+    ]
+    assert len(ensures) == 1  # one connection for the whole run, sub-recipes included
+    assert 'name="welcome[3]"' in junit.read_text()
+
+
+def test_a_failing_assertion_exits_3():
+    result = mw(
+        "run",
+        str(RECIPES / "welcome-many.yaml"),
+        "-i",
+        "emails=solo@example.com",
+        "-i",
+        "min_ok=2",
+    )
+    assert result.exit_code == 3
+    assert "Error: assertion failed: too few customers were welcomed" in result.stderr
+
+
+def test_a_bad_input_exits_2_naming_the_input():
+    result = mw("run", str(RECIPES / "welcome-many.yaml"), "-i", "emails=[1, 2]")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: input 'emails'[0]: 1 is not a string\n")
+
+
+def test_plan_against_the_sandbox_runs_no_write():
+    recipe = str(RECIPES / "welcome-contact.yaml")
+    result = mw("plan", recipe, "-i", "email=nobody-yet@example.com", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["plan"] is True
+    assert {s["id"]: s["status"] for s in report["steps"]} == {
+        "find": "ok",
+        "create": "planned",
+        "open": "planned",
+        "label": "planned",
+    }
+    check = mw("run", recipe, "-i", "email=nobody-yet@example.com", "--json")
+    assert json.loads(check.stdout)["steps"][1]["status"] == "ok"  # plan created nothing
