@@ -8,7 +8,6 @@ option takes the next token, and repeatable options collect every occurrence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Final
 
 BOOLEAN_FLAGS: Final = frozenset(
@@ -29,12 +28,12 @@ BOOLEAN_FLAGS: Final = frozenset(
 SHORT_ALIASES: Final = {"X": "method", "H": "header", "d": "data", "h": "help", "V": "version"}
 
 
-@dataclass
 class Args:
     """Positionals in order and options by name (each option keeps every value given)."""
 
-    positionals: list[str] = field(default_factory=list)
-    options: dict[str, list[str]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.positionals: list[str] = []
+        self.options: dict[str, list[str]] = {}
 
     def flag(self, name: str) -> bool:
         values = self.options.get(name) or []

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import time
-from dataclasses import dataclass, field
 from typing import Final
 
 from wrapper.sandbox.wire import SandboxError
@@ -23,11 +21,11 @@ CRASH_EXIT: Final = 137
 RETRY_AFTER_S: Final = 1.5
 
 
-@dataclass
 class Draw:
     """The faults that fire on this call."""
 
-    fired: set[str] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.fired: set[str] = set()
 
     def __contains__(self, name: object) -> bool:
         return name in self.fired
@@ -66,6 +64,8 @@ def seed() -> int:
 
 def draw(probabilities: dict[str, float], call_number: int) -> Draw:
     """Every fault gets one draw, in a fixed order, so adding one does not shift the others."""
+    import random  # only when faults are switched on
+
     rng = random.Random(f"{seed()}:{call_number}")
     result = Draw()
     for name in FAULTS:

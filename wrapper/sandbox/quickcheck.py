@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 _TYPES: dict[str, Any] = {
     "string": lambda v: isinstance(v, str),
@@ -35,6 +33,8 @@ def is_email(value: object) -> bool:
 def is_uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
+    from urllib.parse import urlsplit
+
     parts = urlsplit(value)
     return bool(parts.scheme) and bool(parts.netloc or parts.path)
 
@@ -45,6 +45,8 @@ def is_date_time(value: object) -> bool:
     text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     if "T" not in text.upper():
         return False
+    from datetime import datetime
+
     try:
         datetime.fromisoformat(text)
     except ValueError:

@@ -8,14 +8,14 @@ of the matching REST response.
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from random import Random
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from wrapper.sandbox.store import Store
 from wrapper.sandbox.wire import AppHttpError
+
+if TYPE_CHECKING:
+    from random import Random
 
 APP_MODULES: Final[dict[str, str]] = {
     "chatwoot": "wrapper.sandbox.apps.chatwoot",
@@ -24,16 +24,24 @@ APP_MODULES: Final[dict[str, str]] = {
 }
 
 
-@dataclass
 class Request:
-    """One HTTP request to an app, after the route matched."""
+    """One HTTP request to an app; `params` holds the path parameters once a route matched."""
 
-    method: str
-    path: str
-    params: dict[str, str] = field(default_factory=dict)
-    query: dict[str, list[str]] = field(default_factory=dict)
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict[str, list[str]] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.params: dict[str, str] = {}
+        self.query = query or {}
+        self.body = body
+        self.headers = headers or {}
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -47,8 +55,7 @@ class Request:
         return values[-1] if values else default
 
 
-@dataclass
-class Context:
+class Context(NamedTuple):
     """What a handler may use: the world, the connection, and the connection's app."""
 
     store: Store
@@ -59,21 +66,32 @@ class Context:
 Handler = Callable[[Context, Request], "tuple[int, Any] | Any"]
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     method: str
-    pattern: re.Pattern[str]
+    segments: tuple[str, ...]
     handler: Handler
+
+    def match(self, segments: list[str]) -> dict[str, str] | None:
+        """Path parameters when the path fits this route's template, else None."""
+        if len(segments) != len(self.segments):
+            return None
+        params: dict[str, str] = {}
+        for want, got in zip(self.segments, segments, strict=True):
+            if want.startswith("{"):
+                if not got:
+                    return None
+                params[want[1:-1]] = got
+            elif want != got:
+                return None
+        return params
 
 
 def route(method: str, template: str, handler: Handler) -> Route:
-    """`/contacts/{id}` becomes a pattern whose groups are the path parameters."""
-    regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template.rstrip("/"))
-    return Route(method, re.compile(f"^{regex}/?$"), handler)
+    """`/contacts/{id}`: literal segments must match; `{name}` segments become parameters."""
+    return Route(method, tuple(template.strip("/").split("/")), handler)
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     key: str
     name: str
     description: str
@@ -84,8 +102,7 @@ class Action:
     writes: bool = False
 
 
-@dataclass
-class App:
+class App(NamedTuple):
     key: str
     name: str
     domains: tuple[str, ...]
@@ -98,7 +115,7 @@ class App:
     strip_prefixes: tuple[str, ...] = ()
     #: Authorisation check run before every route: raises AppHttpError (401) or returns None.
     authorize: Callable[[Context, Request], None] | None = None
-    not_found_body: Any = field(default_factory=lambda: {"error": "Not Found"})
+    not_found_body: Any = None
 
 
 def load(key: str) -> App:
@@ -115,24 +132,22 @@ def dispatch(ctx: Context, request: Request) -> tuple[int, Any]:
         if path.startswith(prefix + "/"):
             path = path[len(prefix) :]
     path = path.rstrip("/") or "/"
-    method_seen = False
+    segments = path.strip("/").split("/")
     for candidate in app.routes:
-        match = candidate.pattern.match(path)
-        if match is None:
-            continue
-        method_seen = True
         if candidate.method != request.method:
             continue
-        request.params = dict(match.groupdict())
+        params = candidate.match(segments)
+        if params is None:
+            continue
+        request.params = params
         if app.authorize is not None:
             app.authorize(ctx, request)
         result = candidate.handler(ctx, request)
         if isinstance(result, tuple):
             return int(result[0]), result[1]
         return 200, result
-    if method_seen:
-        raise AppHttpError(404, app.not_found_body)
-    raise AppHttpError(404, app.not_found_body)
+    # Rails and the other servers answer an unknown route (or method) with a plain 404.
+    raise AppHttpError(404, app.not_found_body or {"error": "Not Found"})
 
 
 def call(

@@ -7,7 +7,7 @@ strings, chat ids integers, timestamps ISO-8601. Visitors come a page at a time 
 
 from __future__ import annotations
 
-import secrets
+import os
 import time
 from typing import Any, Final
 
@@ -44,7 +44,7 @@ def event_id(n: int) -> str:
 
 
 def _new_id() -> str:
-    return secrets.token_hex(12)
+    return os.urandom(12).hex()
 
 
 def _error(status: int, code: str, message: str) -> AppHttpError:

@@ -6,8 +6,8 @@ the per-account display id; the database id is kept in the record for ordering o
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from random import Random
 from typing import Any, Final
 
@@ -586,7 +586,20 @@ def _inbox(iid: int, account_id: int, name: str, channel: str) -> dict[str, Any]
 
 
 def _uuid(rng: Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return _format_uuid4(rng.getrandbits(128).to_bytes(16, "big"))
+
+
+def new_uuid() -> str:
+    return _format_uuid4(os.urandom(16))
+
+
+def _format_uuid4(raw: bytes) -> str:
+    """A version-4 UUID string from 16 random bytes (the uuid module drags in `platform`)."""
+    data = bytearray(raw)
+    data[6] = (data[6] & 0x0F) | 0x40
+    data[8] = (data[8] & 0x3F) | 0x80
+    text = data.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def iso(stamp: int | None) -> str | None:

@@ -8,7 +8,6 @@ per-account display ids, labels that replace, unique contact e-mail.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any, Final
 
 from wrapper.sandbox.apps import Context, Request, Route, route
@@ -161,7 +160,7 @@ def create_contact(ctx: Context, req: Request) -> Any:
             if inbox is None or inbox["account_id"] != account_id:
                 raise http.missing()
         contact["id"] = ctx.store.next_id(f"{APP}:contact")
-        source_id = str(uuid.uuid4()) if inbox else None
+        source_id = data.new_uuid() if inbox else None
         if inbox is not None:
             contact["contact_inboxes"] = [{"inbox_id": inbox["id"], "source_id": source_id}]
         ctx.store.put(APP, "contact", contact["id"], contact, parent=account_id)
@@ -306,7 +305,7 @@ def create_conversation(ctx: Context, req: Request) -> Any:
             raise http.missing()
         if not any(link["inbox_id"] == inbox["id"] for link in contact["contact_inboxes"]):
             contact["contact_inboxes"].append(
-                {"inbox_id": inbox["id"], "source_id": str(uuid.uuid4())}
+                {"inbox_id": inbox["id"], "source_id": data.new_uuid()}
             )
             ctx.store.put(APP, "contact", contact["id"], contact, parent=account_id)
         status = body.get("status") or "open"
@@ -317,7 +316,7 @@ def create_conversation(ctx: Context, req: Request) -> Any:
         conversation: dict[str, Any] = {
             "id": display_id,
             "account_id": account_id,
-            "uuid": str(uuid.uuid4()),
+            "uuid": data.new_uuid(),
             "inbox_id": inbox["id"],
             "status": status,
             "priority": None,
