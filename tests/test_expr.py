@@ -130,7 +130,7 @@ def test_evaluation_errors_name_the_expression() -> None:
         ("split(@, '')", "ab", ["a", "b"]),
         ("replace(@, 'a', 'o')", "banana", "bonono"),
         ("contains_any(@, ['VIP', 'urgent'])", "a vip customer", True),
-        ("contains_any(@, `[\"VIP\"]`)", None, False),
+        ('contains_any(@, `["VIP"]`)', None, False),
         ("count_by(@, &s)", [{"s": "a"}, {"s": "b"}, {"s": "a"}, {}], {"a": 2, "b": 1, "null": 1}),
         (
             "unique_by(@, &e)",
