@@ -169,3 +169,16 @@ def test_help_has_examples(command: str) -> None:
     result = mw(command, "--help")
     assert result.exit_code == 0
     assert "  Examples:\n    mw " + command in result.stdout
+
+
+def test_lint_a_folder_checks_every_recipe_below_it(here: Path) -> None:
+    (here / "sub").mkdir()
+    (here / "sub" / "x.yml").write_text(GOOD)
+    (here / "notes.txt").write_text("not a recipe")
+    result = mw("lint", ".")
+    assert result.exit_code == 2
+    assert result.stdout == (
+        "bad.yaml:6:24: steps[0]: unknown key 'iff' (did you mean 'if'?)\n"
+        "warn.yaml:6:3: warning: inputs.unused: input 'unused' is never used\n"
+        "4 recipes checked: 1 error, 1 warning.\n"
+    )

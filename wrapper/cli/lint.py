@@ -11,12 +11,12 @@ import click
 
 from wrapper.cli.render import echo_json, json_option
 from wrapper.errors import EXIT_USAGE
-from wrapper.recipe.lint import Problem, lint_paths
+from wrapper.recipe.lint import Problem, expand_paths, lint_paths
 
 EPILOG: Final = """\b
 Examples:
   mw lint recipes/chatwoot/welcome-contact.yaml
-  mw lint recipes/*/*.yaml --json
+  mw lint recipes/ --json             # every .yaml below the folder
   mw lint my-recipe.yaml --strict     # warnings fail too
 
 Checks the schema (unknown keys, types, values), every name an expression reads (inputs, vars,
@@ -36,7 +36,8 @@ _WHERE: Final = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?
 @click.pass_context
 def lint(ctx: click.Context, recipes: tuple[Path, ...], strict: bool, as_json: bool) -> None:
     """Check recipes without running them."""
-    problems = lint_paths(recipes)
+    files = expand_paths(recipes)
+    problems = lint_paths(files)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     failed = errors > 0 or (strict and warnings > 0)
@@ -44,7 +45,7 @@ def lint(ctx: click.Context, recipes: tuple[Path, ...], strict: bool, as_json: b
         echo_json(
             {
                 "ok": not failed,
-                "recipes": len(recipes),
+                "recipes": len(files),
                 "errors": errors,
                 "warnings": warnings,
                 "problems": [_as_json(p) for p in problems],
@@ -53,7 +54,7 @@ def lint(ctx: click.Context, recipes: tuple[Path, ...], strict: bool, as_json: b
     else:
         for problem in problems:
             click.echo(problem.render())
-        click.echo(summary(len(recipes), errors, warnings))
+        click.echo(summary(len(files), errors, warnings))
         if os.environ.get("GITHUB_ACTIONS") == "true":
             for problem in problems:
                 click.echo(annotation(problem))

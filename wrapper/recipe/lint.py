@@ -53,9 +53,10 @@ class _Scope:
 
 
 def lint_paths(paths: Iterable[str | Path]) -> list[Problem]:
-    """Load and lint each file; a file that does not load contributes its load problems."""
+    """Load and lint each file (a folder: every .yaml/.yml below it); a file that does not
+    load contributes its load problems."""
     problems: list[Problem] = []
-    for path in paths:
+    for path in expand_paths(paths):
         try:
             loaded = load_recipe(path)
         except RecipeError as error:
@@ -63,6 +64,19 @@ def lint_paths(paths: Iterable[str | Path]) -> list[Problem]:
             continue
         problems.extend(lint_recipe(loaded))
     return problems
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[str | Path]:
+    """Files as given; folders replaced by the recipe files below them, in name order."""
+    out: list[str | Path] = []
+    for path in paths:
+        folder = Path(path)
+        if folder.is_dir():
+            found = [p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+            out.extend(sorted(found) or [path])
+        else:
+            out.append(path)
+    return out
 
 
 def problems_from_error(error: RecipeError, path: str) -> list[Problem]:
