@@ -84,6 +84,16 @@ def to_int(value: Any) -> int | None:
         return None
 
 
+def label_list(raw: Any) -> list[str]:
+    items = raw if isinstance(raw, list) else ([] if raw in (None, "") else str(raw).split(","))
+    result: list[str] = []
+    for item in items:
+        text = str(item).strip()
+        if text and text not in result:
+            result.append(text)
+    return result
+
+
 # --- conversations and messages ----------------------------------------------------------
 
 
