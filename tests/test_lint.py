@@ -229,7 +229,7 @@ BROKEN = [
     pytest.param(
         HEAD + "steps:\n  - id: a\n    action: x\n    input: {q: '${inputs.x'}\n",
         [
-            ("r.yaml:8:12: steps[0].input: q: unclosed '${' at character 1 of '${inputs.x'"),
+            "r.yaml:8:16: steps[0].input.q: unclosed '${' at character 1 of '${inputs.x'",
         ],
         id="unclosed-template",
     ),

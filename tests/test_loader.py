@@ -185,3 +185,20 @@ def test_resolve_relative_and_bundled_refs(tmp_path: Path, monkeypatch: pytest.M
 
 def test_bundled_recipes_dir_is_the_repo_recipes_folder_in_a_checkout() -> None:
     assert loader.bundled_recipes_dir() == Path(loader.__file__).resolve().parents[2] / "recipes"
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        (
+            "    input:\n      m: {c: [1, '${}']}\n",
+            "r.yaml:9:18: steps[0].input.m.c[1]: empty expression",
+        ),
+        (
+            "    input: '${a ==}'\n",
+            "r.yaml:8:12: steps[0].input: invalid JMESPath at character 5 in 'a =='",
+        ),
+    ],
+)
+def test_template_errors_point_at_the_string(tail: str, expected: str) -> None:
+    assert _error(MINIMAL + tail).problems == [expected]

@@ -76,8 +76,43 @@ def validation_problems(error: ValidationError, tree: Any) -> list[Problem]:
         else:
             text = _friendly(item)
             loc = _repeated_id(text, tree) or loc
+            if kind == "value_error":
+                loc, text = _inner_path(loc, text, tree)
             problems.append((loc, False, _prefixed(loc, text)))
     return problems
+
+
+_INNER: Final = re.compile(
+    r"^((?:[A-Za-z_][\w-]*|\[\d+\])(?:\.[A-Za-z_][\w-]*|\[\d+\])*): (.+)$", re.S
+)
+
+
+def _inner_path(loc: Loc, text: str, tree: Any) -> tuple[Loc, str]:
+    """`input: q: unclosed '${'` from a template check -> loc `input.q`, when `q` is there."""
+    if text.startswith("value: "):
+        return loc, text[len("value: ") :]
+    match = _INNER.match(text)
+    if not match:
+        return loc, text
+    parts: list[str | int] = [
+        int(p[1:-1]) if p.startswith("[") else p
+        for p in re.findall(r"\[\d+\]|[^.\[\]]+", match.group(1))
+    ]
+    node = tree
+    for part in (*loc, *parts):
+        found, node = _child(node, part)
+        if not found:
+            return loc, text
+    return (*loc, *parts), match.group(2)
+
+
+def _child(node: Any, part: str | int) -> tuple[bool, Any]:
+    """Step into a JSON value by one path part: (whether it is there, the value)."""
+    if isinstance(node, dict) and isinstance(part, str) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
 
 
 def _repeated_id(text: str, tree: Any) -> Loc | None:
@@ -113,12 +148,10 @@ def _clean_loc(loc: Loc, tree: Any) -> Loc:
     out: list[str | int] = []
     node = tree
     for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_dict or in_list:
-            node = node[part]
-        elif not last:
+        found, child = _child(node, part)
+        if found:
+            node = child
+        elif i < len(loc) - 1:
             continue
         out.append(part)
     return tuple(out)
