@@ -13,12 +13,14 @@ from wrapper.recipe.model import FORMAT_VERSION, Recipe
 
 # A URN rather than a URL: editors find the file through the recipe's relative `$schema` path.
 RECIPE_SCHEMA_ID: Final = f"urn:membrane-wrapper:schema:recipe:{FORMAT_VERSION}"
+IDENTIFIER: Final = r"^[A-Za-z_][A-Za-z0-9_]*$"
 REGENERATE: Final = "mw schema recipe > schema/recipe.schema.json"
 
 
 def recipe_schema() -> dict[str, Any]:
     """The recipe format as a JSON Schema (draft 2020-12), keys as users write them."""
     schema = Recipe.model_json_schema(by_alias=True, mode="validation")
+    _accept_what_the_loader_accepts(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = RECIPE_SCHEMA_ID
     schema["title"] = f"mw recipe (format {FORMAT_VERSION})"
@@ -28,6 +30,15 @@ def recipe_schema() -> dict[str, Any]:
         "interpolate ${expr}."
     )
     return schema
+
+
+def _accept_what_the_loader_accepts(schema: dict[str, Any]) -> None:
+    """Rules the model applies in validators, stated in the schema so editors apply them too."""
+    method = schema["$defs"]["RequestSpec"]["properties"]["method"]
+    method["enum"] = [*method["enum"], *(m.lower() for m in method["enum"])]
+    for key in ("inputs", "connections", "vars"):
+        schema["properties"][key]["propertyNames"] = {"pattern": IDENTIFIER}
+    schema["properties"]["env"]["items"]["pattern"] = IDENTIFIER
 
 
 def dumps(schema: dict[str, Any]) -> str:
