@@ -59,6 +59,10 @@ def test_schema_rejects_what_the_model_rejects() -> None:
     assert not validator.is_valid(
         {**base, "steps": [{"id": "a", "action": "x", "timeout": "soon"}]}
     )
+    request = {"id": "a", "request": {"method": "post", "path": "/x"}}
+    assert validator.is_valid({**base, "steps": [request]})
+    assert not validator.is_valid({**base, "inputs": {"e-mail": {}}})
+    assert not validator.is_valid({**base, "env": ["1X"]})
 
 
 def _model_keys() -> set[str]:
