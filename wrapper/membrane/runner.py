@@ -14,6 +14,7 @@ import os
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -112,9 +113,25 @@ def run(
         raise MembraneNotFoundError(
             f"cannot run `{args[0]}`: {error.strerror or error} (command: {shown})"
         ) from None
+    # A watchdog thread enforces the timeout: `communicate(timeout=...)` would poll for the
+    # exit status with sleeps of 1 ms and more after every call, a cost each step would pay.
+    expired = threading.Event()
+
+    def expire() -> None:
+        if proc.returncode is None:  # never signal a pid that was reaped (it may be reused)
+            expired.set()
+            _signal_group(proc)
+
+    watchdog = threading.Timer(timeout_s, expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        out, err = proc.communicate(timeout=timeout_s)
+        out, err = proc.communicate()
     except subprocess.TimeoutExpired:
+        expired.set()
+    finally:
+        watchdog.cancel()
+    if expired.is_set():
         _kill_group(proc)
         duration = time.monotonic() - started
         LOG.debug("timed out after %.1f s: %s", duration, shown)
@@ -142,16 +159,24 @@ def _decode(data: bytes | str | None) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def _signal_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the process and everything it started (its own process group)."""
+    # A pid of 0 or less would address our own group (fakes under test report 0).
+    try:
+        if proc.pid > 0:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                proc.kill()
+        else:
+            proc.kill()
+    except ProcessLookupError:  # already gone and reaped
+        pass
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     """Kill the process and everything it started, then reap it."""
-    # A pid of 0 or less would address our own group (fakes under test report 0).
-    if proc.pid > 0:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            proc.kill()
-    else:
-        proc.kill()
+    _signal_group(proc)
     try:
         proc.communicate(timeout=_REAP_TIMEOUT_S)
     except Exception:  # the process is gone or unreapable; the timeout error says enough
