@@ -6,11 +6,11 @@ import pytest
 
 from wrapper.errors import InputError
 from wrapper.recipe.inputs import (
-    input_schema,
     load_inputs_file,
     masked_inputs,
     resolve_inputs,
     secret_values,
+    validation_schema,
 )
 from wrapper.recipe.model import InputSpec
 
@@ -170,11 +170,8 @@ def test_inputs_file(tmp_path):
 
 
 def test_schema_secret_listing_and_masking():
-    assert input_schema(SPECS["labels"]) == {"type": "array", "items": {"type": "string"}}
-    assert input_schema(specs(s={"type": "string", "minLength": 2})["s"]) == {
-        "type": "string",
-        "minLength": 2,
-    }
+    bounded = specs(n={"type": "integer", "minimum": 1, "maximum": 2.5})["n"]
+    assert validation_schema(bounded) == {"type": "integer", "minimum": 1, "maximum": 2.5}
     values = {"email": "a@b.co", "token": "t0k"}
     assert secret_values(SPECS, values) == ["t0k"]
     assert masked_inputs(SPECS, values) == {"email": "a@b.co", "token": "***"}

@@ -19,6 +19,7 @@ import jsonschema
 import yaml
 
 from wrapper.errors import InputError
+from wrapper.recipe.describe import input_schema
 from wrapper.recipe.messages import did_you_mean
 from wrapper.recipe.model import InputSpec
 from wrapper.recipe.secrets import MASK
@@ -33,31 +34,15 @@ _ARTICLE: Final = {
     "object": "an object",
     "string": "a string",
 }
-_SCHEMA_KEYS: Final = (
-    "enum",
-    "format",
-    "items",
-    "properties",
-    "minimum",
-    "maximum",
-    "pattern",
-)
-_ALIASED_KEYS: Final = ("min_length", "max_length", "min_items", "max_items")
 
 
-def input_schema(spec: InputSpec) -> dict[str, Any]:
-    """The JSON Schema of one input (what `mw describe --json` shows agents, too)."""
-    schema: dict[str, Any] = {"type": spec.type}
-    for key in _SCHEMA_KEYS:
-        value = getattr(spec, key)
+def validation_schema(spec: InputSpec) -> dict[str, Any]:
+    """The input's JSON Schema (the one `mw describe --json` shows), bounds read as written."""
+    schema = input_schema(spec)
+    for key in ("minimum", "maximum"):
+        value = schema.get(key)
         if isinstance(value, float) and value.is_integer():
-            value = int(value)  # `minimum: 1` reads back as 1, not 1.0
-        if value is not None:
-            schema[key] = value
-    for key in _ALIASED_KEYS:
-        value = getattr(spec, key)
-        if value is not None:
-            schema[InputSpec.model_fields[key].alias or key] = value
+            schema[key] = int(value)  # `minimum: 1` reads back as 1, not 1.0
     return schema
 
 
@@ -166,7 +151,7 @@ def check_value(name: str, spec: InputSpec, value: Any) -> None:
     if value is None and not spec.is_required:
         return
     validator = jsonschema.Draft202012Validator(
-        input_schema(spec), format_checker=jsonschema.FormatChecker()
+        validation_schema(spec), format_checker=jsonschema.FormatChecker()
     )
     errors = sorted(validator.iter_errors(value), key=lambda e: (len(e.path), list(e.path)))
     if not errors:
