@@ -796,3 +796,29 @@ def test_a_bare_keyword_anywhere_is_a_field_name(
         encoding="utf-8",
     )
     assert [p.render() for p in lint_paths(["r.yaml"])] == [f"r.yaml:8:28: steps[0].if: {expected}"]
+
+
+def test_check_recipe_raises_every_error_and_returns_warnings(tmp_path: Path) -> None:
+    from wrapper.errors import RecipeError
+    from wrapper.recipe.lint import check_recipe
+    from wrapper.recipe.loader import load_recipe_text
+
+    warn_only = load_recipe_text(
+        HEAD + "inputs:\n  x: {}\nsteps:\n  - {id: a, action: y}\n", "r.yaml"
+    )
+    assert [p.code for p in check_recipe(warn_only)] == ["unused-input"]
+    broken = load_recipe_text(
+        HEAD + "steps:\n  - {id: a, action: y, input: {v: '${steps.b.status}', w: '${item}'}}\n"
+        "  - {id: b, action: z}\n",
+        "r.yaml",
+    )
+    with pytest.raises(RecipeError) as caught:
+        check_recipe(broken)
+    assert caught.value.problems == [
+        "r.yaml:6:35: steps[0].input.v: step 'b' runs later; "
+        "a step can read only the steps before it",
+        "r.yaml:6:59: steps[0].input.w: 'item' exists only in a foreach step "
+        "(its if, input and request)",
+    ]
+    assert caught.value.location == "r.yaml:6:35"
+    assert str(caught.value) == "\n".join(caught.value.problems)

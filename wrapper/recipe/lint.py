@@ -100,6 +100,20 @@ def lint_recipe(loaded: LoadedRecipe) -> list[Problem]:
     return sorted(unique, key=_position_key)
 
 
+def check_recipe(loaded: LoadedRecipe) -> list[Problem]:
+    """Lint before running: raise RecipeError carrying every error; return the warnings."""
+    problems = lint_recipe(loaded)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        lines = [p.render() for p in errors]
+        raise RecipeError(
+            "\n".join([errors[0].message, *lines[1:]]),
+            location=errors[0].location,
+            problems=lines,
+        )
+    return problems
+
+
 def _position_key(problem: Problem) -> tuple[int, int]:
     parts = problem.location.rsplit(":", 2)
     try:
