@@ -217,7 +217,7 @@ def _seed_people(store: Store, rng: Random) -> None:
             started = EPOCH - 3_600 * (CONVERSATIONS[account_id] - display_id + 1) * 5
             topic, label = TOPICS[rng.randrange(len(TOPICS))]
             status = _status(display_id)
-            assignee = None if display_id % 3 == 0 else agents[display_id % len(agents)]
+            assignee = None if display_id % 3 == 0 else agents[(display_id // 2) % len(agents)]
             key = conversation_key(account_id, display_id)
             count = 25 if (account_id, display_id) == (1, 1) else 3 + rng.randrange(3)
             thread = []
