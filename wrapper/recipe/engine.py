@@ -194,7 +194,7 @@ class Engine:
                     run_id=self.run_id,
                     call_id=call_id,
                     status=FAILED,
-                    duration_s=self.options.clock() - started,
+                    duration_s=round(self.options.clock() - started, 4),
                     error=error_info(error),
                     **where,
                 )
@@ -204,7 +204,7 @@ class Engine:
             ev.CallFinish(
                 run_id=self.run_id,
                 call_id=call_id,
-                duration_s=self.options.clock() - started,
+                duration_s=round(self.options.clock() - started, 4),
                 **where,
             )
         )
@@ -274,7 +274,7 @@ class Engine:
                 run_id=self.run_id,
                 status=status,
                 exit_code=exit_code,
-                duration_s=self.options.clock() - started,
+                duration_s=round(self.options.clock() - started, 4),
                 outputs=outputs,
                 assertions=assertions,
                 error=error_info(error) if error else None,
@@ -473,7 +473,7 @@ class _RecipeRun:
             _wait_all(engine, [lambda: outcome.append(self.run_unit(step, full_id, ctx, None))], 1)
             result = outcome[0]
             self._record(step, result, None)
-        result.duration_s = engine.options.clock() - started
+        result.duration_s = round(engine.options.clock() - started, 4)
         engine.emit(
             ev.StepFinish(
                 run_id=engine.run_id,
@@ -586,7 +586,7 @@ class _RecipeRun:
         """One execution of a step (or of one foreach item): conditions, plan, call, outputs."""
         started = self.engine.options.clock()
         result = self._unit_result(step, full_id, ctx, index)
-        result.duration_s = self.engine.options.clock() - started
+        result.duration_s = round(self.engine.options.clock() - started, 4)
         return result
 
     def _unit_result(
