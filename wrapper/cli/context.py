@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import shlex
-import shutil
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,6 +13,10 @@ if TYPE_CHECKING:
 
 def sandbox_command() -> list[str]:
     """The argv prefix that starts the offline sandbox in this very environment."""
+    # Imported here: `mw --version` and `mw --help` never need them (DESIGN section 9).
+    import shutil
+    from pathlib import Path
+
     beside = Path(sys.executable).parent / "membrane-sandbox"
     if beside.exists():
         return [str(beside)]
@@ -41,6 +42,8 @@ class AppContext:
         if self.sandbox or os.environ.get("MW_SANDBOX", "") not in ("", "0", "false"):
             return sandbox_command()
         if self.membrane:
+            import shlex
+
             return shlex.split(self.membrane)
         return ["membrane"]
 

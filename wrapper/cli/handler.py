@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,7 +30,7 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
         yield
     except WrapperError as error:
         if debug:
-            traceback.print_exc(file=sys.stderr)
+            _print_traceback()
         click.echo(format_error(error), err=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
@@ -41,7 +40,7 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
         raise
     except Exception as error:  # the last line of defence before the user
         if debug:
-            traceback.print_exc(file=sys.stderr)
+            _print_traceback()
         else:
             click.echo(
                 f"Error: unexpected {type(error).__name__}: {error}\n"
@@ -49,3 +48,9 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
                 err=True,
             )
         sys.exit(EXIT_FAILED)
+
+
+def _print_traceback() -> None:
+    import traceback  # only under --debug: every start-up would pay for it otherwise
+
+    traceback.print_exc(file=sys.stderr)
