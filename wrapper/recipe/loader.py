@@ -20,6 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from wrapper.errors import RecipeError
+from wrapper.paths import bundled_dir
 from wrapper.recipe.messages import describe_value, format_loc, validation_problems
 from wrapper.recipe.model import FORMAT_VERSION, Recipe
 
@@ -115,10 +116,8 @@ def load_recipe_text(text: str, path: str) -> LoadedRecipe:
 
 
 def bundled_recipes_dir() -> Path:
-    """The recipes shipped with mw: inside the package when installed, else at the repo root."""
-    package = Path(__file__).resolve().parents[1]
-    inside = package / "recipes"
-    return inside if inside.is_dir() else package.parent / "recipes"
+    """The recipes shipped with mw (inside the wheel, or the checkout's `recipes/`)."""
+    return bundled_dir("recipes")
 
 
 def resolve_recipe_ref(ref: str, base_dir: Path) -> Path:
