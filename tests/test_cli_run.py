@@ -204,3 +204,79 @@ def test_help_has_examples():
         result = CliRunner().invoke(cli, [command, "--help"])
         assert result.exit_code == 0
         assert "Examples:" in result.output
+
+
+def test_github_actions_annotations_and_summary(fake_process, monkeypatch, tmp_path):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    found(fake_process, [1])
+    tagged(fake_process, 1, note=SECRET, fails=True)
+    result = mw(
+        "run",
+        RECIPE,
+        "-q",
+        "-i",
+        "query=ada",
+        "-i",
+        f"token={SECRET}",
+        "--connection",
+        "chatwoot=c1",
+    )
+    assert result.exit_code == 1
+    assert (
+        f"::error file={RECIPE},line=16,col=5::step 'tag' failed: item 0: membrane action run "
+        "add-contact-labels failed: cannot label 1 with ***"
+    ) in result.stderr.splitlines()
+    text = summary.read_text()
+    assert "| `tag` | ❌ failed | 1 |" in text
+    assert SECRET not in text
+
+
+def test_the_views_render_every_event_kind():
+    import io
+
+    from wrapper.cli.console import LiveView, PlainView
+    from wrapper.recipe import events as ev
+
+    stream = [
+        ev.RunStart(run_id="r", recipe="demo", path="demo.yaml"),
+        ev.ConnectionReady(run_id="r", name="c", app="chatwoot", id="c1"),
+        ev.StepStart(run_id="r", step_id="tag", items_total=2),
+        ev.ItemStart(run_id="r", step_id="tag", index=0, item=1),
+        ev.RetryScheduled(
+            run_id="r",
+            step_id="tag",
+            index=0,
+            attempt=1,
+            attempts=3,
+            delay_s=0.5,
+            error={"message": "busy"},
+        ),
+        ev.ItemFinish(run_id="r", step_id="tag", index=0, status="ok", attempts=2),
+        ev.ItemFinish(run_id="r", step_id="tag", index=1, status="failed", error={"message": "no"}),
+        ev.StepFinish(run_id="r", step_id="tag", status="failed", error={"message": "item 1"}),
+        ev.RunFinish(run_id="r", status="failed", exit_code=1, duration_s=1.25),
+    ]
+    plain = io.StringIO()
+    view = PlainView(plain)
+    for event in stream:
+        view.handle(event)
+    assert plain.getvalue().splitlines() == [
+        "[run] demo (demo.yaml) id r",
+        "[connection] c = c1 (ensured)",
+        "foreach tag 0/2",
+        "[retry] tag[0] attempt 1/3 failed, next in 0.50s: busy",
+        "foreach tag 1/2",
+        "[failed] tag[1]: no",
+        "foreach tag 2/2",
+        "[failed] tag: item 1",
+        "[failed] run finished in 1.25s",
+    ]
+    live_out = io.StringIO()
+    live = LiveView(live_out)
+    for event in stream:
+        live.handle(event)
+    live.close()
+    assert "tag" in live_out.getvalue()
+    assert "2/2" in live_out.getvalue()

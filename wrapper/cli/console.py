@@ -29,9 +29,8 @@ def _error_text(error: dict[str, Any] | None) -> str:
 class PlainView:
     """`[ok] find 0.12s`, `[failed] create: ...`, `foreach create 37/200`: greppable lines."""
 
-    def __init__(self, stream: IO[str], *, verbose: bool = False) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
-        self._verbose = verbose
         self._totals: dict[str, int] = {}
         self._done: dict[str, int] = {}
 
@@ -50,8 +49,6 @@ class PlainView:
                 self._totals[event.step_id] = event.items_total
                 self._done[event.step_id] = 0
                 self._line(f"foreach {event.step_id} 0/{event.items_total}")
-        elif isinstance(event, ev.CallStart) and self._verbose:
-            self._line(f"[call] {shlex.join(event.command)}")
         elif isinstance(event, ev.RetryScheduled):
             where = event.step_id if event.index is None else f"{event.step_id}[{event.index}]"
             self._line(

@@ -169,7 +169,7 @@ def _execute(
         if events_to:
             sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
         if not quiet:
-            sinks.append(_view(stack, verbose=obj.verbose))
+            sinks.append(_view(stack))
         engine = Engine(
             loaded,
             inputs,
@@ -185,6 +185,10 @@ def _execute(
         write_report(report, report_path)
     if junit_path:
         write_junit(report, junit_path)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from wrapper.cli.github import annotate_run
+
+        annotate_run(loaded, report)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif events_to != "-":
@@ -215,9 +219,9 @@ def _open_events(target: str) -> Iterator[IO[str]]:
         yield handle
 
 
-def _view(stack: ExitStack, *, verbose: bool) -> ev.EventSink:
+def _view(stack: ExitStack) -> ev.EventSink:
     stream = sys.stderr
-    if stream.isatty() and not verbose and os.environ.get("TERM") != "dumb":
+    if stream.isatty() and os.environ.get("TERM") != "dumb":
         from wrapper.cli.console import LiveView
 
         live = LiveView(stream)
@@ -225,7 +229,7 @@ def _view(stack: ExitStack, *, verbose: bool) -> ev.EventSink:
         return live
     from wrapper.cli.console import PlainView
 
-    return PlainView(stream, verbose=verbose)
+    return PlainView(stream)
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from wrapper.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
+    UsageError,
     WrapperError,
 )
 from wrapper.recipe.model import Retry, Step
@@ -115,7 +116,7 @@ def may_retry(
     """Whether the try numbered `attempt` (1-based) that raised `error` may be repeated."""
     if attempt >= policy.attempts:
         return False
-    if not isinstance(error, WrapperError) or isinstance(error, EnvironmentProblem):
+    if not isinstance(error, WrapperError) or isinstance(error, (EnvironmentProblem, UsageError)):
         # Recipe mistakes and problems a person must fix do not go away by trying again.
         return False
     if isinstance(error, MembraneTimeoutError) and not step.safe_to_repeat:

@@ -1,0 +1,71 @@
+"""Under GitHub Actions: failed steps and assertions as annotations, and a job summary table."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from wrapper.recipe.loader import LoadedRecipe
+from wrapper.recipe.report import Report
+
+_MARKS = {"ok": "✅", "failed": "❌", "skipped": "⏭️", "planned": "📝", "cancelled": "⏹️"}
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
+    """Print `::error file=...,line=...::` for each failure and append the step summary."""
+    recipe = loaded.recipe
+    where: dict[str, tuple[str | int, ...]] = {}
+    for block, steps in (("steps", recipe.steps), ("finally", recipe.finally_)):
+        for i, step in enumerate(steps):
+            where[step.id] = (block, i)
+    path = loaded.display_path or str(loaded.path)
+    for entry in report.steps:
+        if entry.status != "failed" or entry.parent is not None or entry.id not in where:
+            continue
+        message = entry.error.message if entry.error else "failed"
+        _annotate(loaded, path, where[entry.id], f"step {entry.id!r} failed: {message}")
+    if report.error is not None and report.error.class_ == "AssertionFailedError":
+        _annotate(loaded, path, ("assert",), report.error.message)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        try:
+            with Path(summary).open("a", encoding="utf-8") as handle:
+                handle.write(summary_markdown(report))
+        except OSError:
+            click.echo(f"warning: cannot write the job summary to {summary}", err=True)
+
+
+def _annotate(loaded: LoadedRecipe, path: str, loc: tuple[str | int, ...], message: str) -> None:
+    position = loaded.position(loc)
+    at = f"file={path}"
+    if position:
+        at += f",line={position[0]},col={position[1]}"
+    click.echo(f"::error {at}::{_escape(message)}", err=True)
+
+
+def summary_markdown(report: Report) -> str:
+    """A Markdown table of the run for `$GITHUB_STEP_SUMMARY`."""
+    lines = [
+        f"### mw {'plan' if report.plan else 'run'} `{report.recipe.name}`: {report.status} "
+        f"(exit {report.exit_code}, {report.duration_s:.2f}s)",
+        "",
+        "| step | status | attempts | duration | note |",
+        "|---|---|---|---|---|",
+    ]
+    for step in report.steps:
+        note = step.error.message if step.error else ""
+        if step.counts:
+            note = ", ".join(f"{n} {s}" for s, n in sorted(step.counts.items()))
+        note = note.replace("|", "\\|").replace("\n", " ")
+        mark = _MARKS.get(step.status, "")
+        lines.append(
+            f"| `{step.id}` | {mark} {step.status} | {step.attempts} | "
+            f"{step.duration_s:.2f}s | {note} |"
+        )
+    return "\n".join(lines) + "\n\n"
