@@ -1,0 +1,3 @@
+"""Tests of the offline sandbox (`membrane-sandbox`)."""
+
+from __future__ import annotations
