@@ -134,7 +134,7 @@ def _serve(
         if "error_on_stderr" in drawn:
             on_stderr.append(True)
         if "rate_limit" in drawn:
-            raise faults_rate_limited()
+            raise _rate_limited()
         if "timeout" in drawn:
             faults.hang()
         if "garbage" in drawn:
@@ -150,7 +150,7 @@ def _serve(
     return 0
 
 
-def faults_rate_limited() -> SandboxError:
+def _rate_limited() -> SandboxError:
     from wrapper.sandbox import faults
     from wrapper.sandbox.wire import rate_limited
 
