@@ -112,6 +112,7 @@ class Bench:
     ansible_repeats: int
     mw: list[str]
     env: dict[str, str]
+    python: str = sys.executable
     figures: dict[str, Figure] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -234,12 +235,38 @@ def child_env(work: Path) -> dict[str, str]:
     return env
 
 
-def mw_command() -> list[str]:
+def dev_mw() -> list[str]:
+    """The `mw` beside the Python running the harness (usually the editable dev install)."""
     beside = Path(sys.executable).parent / "mw"
     if beside.exists():
         return [str(beside)]
     found = shutil.which("mw")
     return [found] if found else [sys.executable, "-m", "wrapper"]
+
+
+def install_mw(venv: Path) -> str:
+    """A plain (non-editable) install of this checkout, as users get it; an error text, or ''.
+
+    An editable install adds an import hook that every Python start-up in that environment
+    pays for (about 30 ms here), which users of a wheel never see.
+    """
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    try:
+        if not (venv / "bin" / "python").exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([*pip, str(ROOT)], check=True, capture_output=True, timeout=600)
+        else:  # dependencies are there; refresh the package itself from this checkout
+            subprocess.run(
+                [*pip, "--no-deps", "--force-reinstall", str(ROOT)],
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        text = detail.decode(errors="replace").strip().splitlines()
+        return f"`pip install .` failed ({text[-1] if text else error})"
+    return ""
 
 
 # --- the scenarios -------------------------------------------------------------------------
@@ -368,7 +395,7 @@ def startup(bench: Bench) -> None:
     env, work = bench.env, bench.work
     runs: dict[str, Callable[[], float]] = {}
     for key, name, argv in (
-        ("python", "`python -c pass` (reference)", [sys.executable, "-c", "pass"]),
+        ("python", "`python -c pass` (reference)", [bench.python, "-c", "pass"]),
         ("version", "`mw --version`", [*bench.mw, "--version"]),
         ("help", "`mw --help`", [*bench.mw, "--help"]),
         (
@@ -379,6 +406,10 @@ def startup(bench: Bench) -> None:
     ):
         bench.figure(key, name)
         runs[key] = lambda argv=argv: timed(argv, env)[0] * 1000
+    if bench.mw != dev_mw():
+        dev = [*dev_mw(), "--version"]
+        bench.figure("version_dev", "`mw --version`, editable dev install (reference)")
+        runs["version_dev"] = lambda: timed(dev, env)[0] * 1000
     interleave(bench, runs, bench.repeats * 2)
 
 
@@ -406,7 +437,7 @@ def sandbox(bench: Bench) -> None:
     runs = 10 if bench.quick else 20
     if script.exists():
         out = subprocess.run(
-            [sys.executable, str(script), str(runs)],
+            [bench.python, str(script), str(runs)],
             capture_output=True,
             text=True,
             env=bench.env,
@@ -422,8 +453,8 @@ def sandbox(bench: Bench) -> None:
             return
         bench.notes.append("benchmarks/sandbox_call.py printed no figures; measured here instead")
     figure = bench.figure("sandbox", "`membrane-sandbox action run list-contacts`")
-    binary = Path(sys.executable).parent / "membrane-sandbox"
-    command = [str(binary)] if binary.exists() else [sys.executable, "-m", "wrapper.sandbox"]
+    binary = Path(bench.python).parent / "membrane-sandbox"
+    command = [str(binary)] if binary.exists() else [bench.python, "-m", "wrapper.sandbox"]
     ensured = subprocess.run(
         [*command, "connection", "ensure", "chatwoot", "--json"],
         capture_output=True,
@@ -599,6 +630,9 @@ def render(bench: Bench, started: float, calls: dict[str, int]) -> str:
         "its wall time and its own peak resident set (`ru_maxrss`).",
         "- Repeated figures are interleaved round by round after one unmeasured warm-up, so "
         "load from elsewhere on the machine falls on all of them alike; medians resist the rest.",
+        "- `mw` is a plain `pip install .` of this checkout into `benchmarks/.venv-mw`, as users "
+        "get it (`--dev` measures the editable install instead, whose import hook costs every "
+        "start-up extra).",
         "- Children run with bytecode writing allowed (as an installed package has), "
         "`TERM=dumb`, and state, cache and sandbox folders in a temporary directory.",
         "- Ansible: `ansible-core` in `benchmarks/.venv-ansible` (created by the harness), "
@@ -616,19 +650,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ansible-venv", type=Path, default=HERE / ".venv-ansible", help="where ansible-core goes"
     )
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="measure the mw of this Python (editable install) instead of a fresh plain install",
+    )
+    parser.add_argument(
+        "--mw-venv", type=Path, default=HERE / ".venv-mw", help="where the plain install goes"
+    )
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="mw-bench-") as tmp:
         work = Path(tmp)
         write_world(work)
+        notes: list[str] = []
+        mw = dev_mw()
+        if not args.dev:
+            print("[bench] installing this checkout into its own venv ...", file=sys.stderr)
+            failure = install_mw(args.mw_venv)
+            if failure:
+                notes.append(f"measured the dev install: {failure}")
+            else:
+                mw = [str(args.mw_venv / "bin" / "mw")]
         bench = Bench(
             work=work,
             quick=args.quick,
             repeats=args.repeats or (3 if args.quick else 10),
             ansible_repeats=1 if args.quick else 3,
-            mw=mw_command(),
+            mw=mw,
+            python=str(Path(mw[0]).parent / "python") if not args.dev else sys.executable,
             env=child_env(work),
+            notes=notes,
         )
         calls: dict[str, int] = {}
         steps: list[tuple[str, Callable[[], Any]]] = [
