@@ -718,3 +718,24 @@ def test_the_design_recipe_runs_end_to_end(fake_process):
     result = h.run()
     assert result.exit_code == 0, result.error
     assert result.outputs == {"contact_id": 51, "conversation_id": 61}
+
+
+def test_plan_of_a_foreach_over_a_planned_write_stays_planned(fake_process):
+    h = Harness(
+        recipe("""
+        steps:
+          - id: create
+            action: create
+            outputs: {ids: ids}
+          - id: tag
+            foreach: {items: "steps.create.outputs.ids"}
+            action: tag
+            input: {id: "${item}"}
+        """),
+        plan=True,
+    )
+    result = h.run()
+    assert result.exit_code == 0, result.error
+    assert h.step("tag")["status"] == "planned"
+    assert h.step("tag")["outputs"] == "<unknown: steps.tag.outputs>"
+    assert list(fake_process.calls) == []

@@ -445,10 +445,16 @@ class _RecipeRun:
         items: list[Any] | None = None
         ctx: dict[str, Any] = {}
         setup_error: WrapperError | None = None
+        unknown_items: str | None = None
         try:
             ctx = self.context()
             if step.foreach is not None:
-                items = _as_items(evaluate(step.foreach.items, ctx), full_id)
+                found = evaluate(step.foreach.items, ctx)
+                if engine.options.plan and _is_unknown(found):
+                    # The list comes from a write plan did not run: nothing to show per item.
+                    unknown_items = str(found)
+                else:
+                    items = _as_items(found, full_id)
         except (ExpressionError, WrapperError) as error:
             setup_error = _as_wrapper(error, full_id)
         engine.emit(
@@ -465,6 +471,9 @@ class _RecipeRun:
         )
         if setup_error is not None:
             result = _UnitResult(FAILED, error=engine.masker.mask_error(setup_error))
+            self._record(step, result, None)
+        elif unknown_items is not None:
+            result = _UnitResult(PLANNED, outputs=f"<unknown: steps.{step.id}.outputs>")
             self._record(step, result, None)
         elif items is not None:
             result = self._run_foreach(step, full_id, items)
@@ -779,6 +788,10 @@ def _wait_all(engine: Engine, jobs: Sequence[Callable[[], None]], workers: int) 
         with idle:
             while active[0]:
                 idle.wait(_WAKE_S)
+
+
+def _is_unknown(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("<unknown: ")
 
 
 def _as_items(value: Any, step_id: str) -> list[Any]:
