@@ -113,3 +113,16 @@ def test_faults_spare_account_commands(sb, monkeypatch) -> None:
     monkeypatch.setenv("MW_SANDBOX_FAULTS", "rate_limit=1,garbage=1")
     assert sb("status", "--json").json["loggedIn"] is True
     assert sb("--version").out == "1.18.0\n"
+
+
+def test_reseeding_replays_the_same_faults(sb, connect, monkeypatch) -> None:
+    from wrapper.sandbox.seed import reseed
+    from wrapper.sandbox.store import Store
+
+    cid = connect("chatwoot")
+    monkeypatch.setenv("MW_SANDBOX_FAULTS", "rate_limit=0.5")
+    first = [sb("connection", "get", cid, "--json").code for _ in range(10)]
+    store = Store()
+    reseed(store, 0)
+    store.close()
+    assert [sb("connection", "get", cid, "--json").code for _ in range(10)] == first

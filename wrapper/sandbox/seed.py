@@ -28,11 +28,13 @@ def ensure_seeded(store: Store) -> None:
 
 
 def reseed(store: Store, seed: int) -> None:
-    """Replace every app's data with a fresh world; connections and login stay."""
+    """Replace every app's data with a fresh world and restart the fault draws; connections and
+    login stay."""
     with store.write():
         for key in apps.APP_MODULES:
             store.clear_app(key)
         _seed_all(store, seed)
+        store.set_counter("faults:calls", 0)  # a re-seeded world replays the same faults
 
 
 def _seed_all(store: Store, seed: int) -> None:
