@@ -117,6 +117,8 @@ class LiveView:
             if isinstance(event, ev.RunStart):
                 self._title = f"{'plan' if event.plan else 'run'} {event.recipe} · {event.run_id}"
             elif isinstance(event, ev.StepStart):
+                if event.parent is not None:
+                    return  # sub-recipe steps roll up into their parent's progress
                 self._rows[event.step_id] = {
                     "status": "running",
                     "total": event.items_total,
@@ -132,7 +134,9 @@ class LiveView:
                 if row is not None:
                     row["note"] = f"retry {event.attempt + 1}/{event.attempts}"
             elif isinstance(event, ev.StepFinish):
-                row = self._rows.setdefault(event.step_id, {"total": None, "done": 0})
+                row = self._rows.get(event.step_id)
+                if row is None:
+                    return
                 row["status"] = event.status
                 row["note"] = (
                     _error_text(event.error)
