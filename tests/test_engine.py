@@ -739,3 +739,17 @@ def test_plan_of_a_foreach_over_a_planned_write_stays_planned(fake_process):
     assert h.step("tag")["status"] == "planned"
     assert h.step("tag")["outputs"] == "<unknown: steps.tag.outputs>"
     assert list(fake_process.calls) == []
+
+
+def test_ensuring_a_connection_is_retried_on_a_rate_limit(fake_process):
+    ensure = ["membrane", "connection", "ensure", "chatwoot", "--json"]
+    fake_process.register(
+        ensure,
+        stderr=json.dumps({"type": "bad_request", "key": "rate_limit_exceeded", "message": "x"}),
+        returncode=1,
+    )
+    fake_process.register(ensure, stdout=json.dumps({"id": CONN, "state": "READY"}))
+    ok(fake_process, "a", None, {})
+    h = Harness(recipe("steps:\n  - id: a\n    action: a\n"), connections={})
+    assert h.run().exit_code == 0
+    assert h.sleeps == [0.375]  # 0.5 s with equal jitter at random() == 0.5

@@ -36,13 +36,15 @@ from wrapper.recipe import events as ev
 from wrapper.recipe.expr import ExpressionError, evaluate
 from wrapper.recipe.inputs import masked_inputs, resolve_inputs, secret_values
 from wrapper.recipe.loader import LoadedRecipe, load_recipe, resolve_recipe_ref
-from wrapper.recipe.model import Step
+from wrapper.recipe.model import Retry, Step
 from wrapper.recipe.retry import NO_RETRY, RetryPolicy, error_info, http_status_of, may_retry
 from wrapper.recipe.secrets import Masker
 from wrapper.recipe.steps import ClientLike, Cursor, Outcome, Unit, step_kind
 
 T = TypeVar("T")
 MAX_DEPTH: Final = 16
+#: Connections are ensured before any step, so a rate limit or a blip there gets its own retry.
+ENSURE_RETRY: Final = Retry(attempts=4, backoff="exponential", initial=0.5, max=5.0)
 _WAKE_S: Final = 0.25
 OK: Final = "ok"
 FAILED: Final = "failed"
@@ -216,16 +218,27 @@ class Engine:
             if app in self._ensured:
                 return self._ensured[app]
             command = [*self._client.command, "connection", "ensure", app, "--json"]
-            connection = self.call(
-                None,
-                operation="ensure",
-                target=app,
-                command=command,
-                invoke=lambda: self._client.ensure_connection(
-                    app, wait_timeout_s=self.options.connection_wait_s
-                ),
-                connection=unit_label,
-            )
+            policy = RetryPolicy(ENSURE_RETRY, self.options.random)
+            attempt = 1
+            while True:
+                try:
+                    connection = self.call(
+                        None,
+                        operation="ensure",
+                        target=app,
+                        command=command,
+                        invoke=lambda: self._client.ensure_connection(
+                            app, wait_timeout_s=self.options.connection_wait_s
+                        ),
+                        connection=unit_label,
+                    )
+                    break
+                except WrapperError as error:
+                    # Ensuring is safe to repeat; only what a person must fix stops it at once.
+                    if not error.retryable or attempt >= policy.attempts:
+                        raise
+                    self.sleep(policy.delay_s(attempt, error))
+                    attempt += 1
             self._ensured[app] = str(connection.id)
             return self._ensured[app]
 
