@@ -190,6 +190,15 @@ class Store:
             ).fetchall()
         return [dict(json.loads(row[0])) for row in rows]
 
+    def last(self, app: str, kind: str, parent: Any, number: int) -> list[dict[str, Any]]:
+        """The newest `number` records under `parent`, oldest first."""
+        rows = self.db.execute(
+            "SELECT data FROM records WHERE app = ? AND kind = ? AND parent = ? "
+            "ORDER BY seq DESC LIMIT ?",
+            (app, kind, str(parent), number),
+        ).fetchall()
+        return [dict(json.loads(row[0])) for row in reversed(rows)]
+
     def count(self, app: str, kind: str) -> int:
         row = self.db.execute(
             "SELECT COUNT(*) FROM records WHERE app = ? AND kind = ?", (app, kind)

@@ -6,7 +6,7 @@ Inputs use Chatwoot's own snake_case names; `account_id` defaults to the demo ac
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from wrapper.sandbox.apps import App
 from wrapper.sandbox.apps.chatwoot_account import ROUTES_ACCOUNT
@@ -24,7 +24,6 @@ from wrapper.sandbox.apps.chatwoot_schemas import (
     get,
     send,
 )
-from wrapper.sandbox.apps.chatwoot_seed import seed
 from wrapper.sandbox.apps.schemas import (
     BOOLEAN,
     INTEGER,
@@ -33,6 +32,19 @@ from wrapper.sandbox.apps.schemas import (
     described,
     obj,
 )
+
+if TYPE_CHECKING:
+    from random import Random
+
+    from wrapper.sandbox.store import Store
+
+
+def _seed(store: Store, rng: Random) -> None:
+    """The demo world; its module is imported only when a world is seeded."""
+    from wrapper.sandbox.apps.chatwoot_seed import seed
+
+    seed(store, rng)
+
 
 ACCOUNT_ACTIONS: Final = [
     action(
@@ -177,7 +189,7 @@ APP: Final = App(
     logo_uri="https://static.sandbox.membrane.local/logos/chatwoot.png",
     routes=[*ROUTES_CONTACTS, *ROUTES_CONVERSATIONS, *ROUTES_ACCOUNT],
     actions={action.key: action for action in [*CORE_ACTIONS, *ACCOUNT_ACTIONS]},
-    seed=seed,
+    seed=_seed,
     authorize=authorize,
     not_found_body={"error": "Resource could not be found"},
 )

@@ -192,8 +192,14 @@ def conversation_view(store: Store, conversation: dict[str, Any]) -> dict[str, A
         team = store.get(APP, "team", conversation["team_id"])
         if team is not None:
             meta["team"] = {"id": team["id"], "name": team["name"]}
-    messages = messages_of(store, conversation)
+    key = conversation_key(conversation["account_id"], conversation["id"])
+    # Only the newest messages matter here; read a few, and the whole thread only if all of
+    # those are activity messages.
+    messages = store.last(APP, "message", key, 5)
     non_activity = [m for m in messages if m["message_type"] != MESSAGE_TYPES["activity"]]
+    if not non_activity and len(messages) == 5:
+        messages = messages_of(store, conversation)
+        non_activity = [m for m in messages if m["message_type"] != MESSAGE_TYPES["activity"]]
     view = {name: value for name, value in conversation.items() if not name.startswith("_")}
     view.pop("contact_id", None)
     view.pop("assignee_id", None)
