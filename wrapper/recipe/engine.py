@@ -133,12 +133,25 @@ class Engine:
         self._calls = itertools.count(1)
         self._calls_lock = threading.Lock()
         self._ensured: dict[str, str] = {}
+        self._recipes: dict[str, LoadedRecipe] = {}
+        self._recipes_lock = threading.Lock()
         self._ensure_lock = threading.Lock()
         self._top = _RecipeRun(self, loaded, dict(inputs), prefix="", depth=0)
 
     @property
     def client(self) -> ClientLike:
         return self._client
+
+    def load(self, path: Path) -> LoadedRecipe:
+        """A sub-recipe, read and validated once per run however many items use it."""
+        key = str(path.resolve())
+        with self._recipes_lock:
+            cached = self._recipes.get(key)
+        if cached is None:
+            cached = load_recipe(path)
+            with self._recipes_lock:
+                cached = self._recipes.setdefault(key, cached)
+        return cached
 
     def emit(self, event: ev.Event) -> None:
         self.emitter.emit(event)
@@ -368,7 +381,7 @@ class _RecipeRun:
             raise StepFailedError(
                 f"step {unit.step_id!r}: sub-recipes nest deeper than {MAX_DEPTH}"
             )
-        loaded = load_recipe(resolve_recipe_ref(ref, self.recipe_dir))
+        loaded = self.engine.load(resolve_recipe_ref(ref, self.recipe_dir))
         inputs = resolve_inputs(
             loaded.recipe.inputs, values=values, environ=self.engine.options.environ
         )
