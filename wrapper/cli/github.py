@@ -17,6 +17,30 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _escape_property(text: str) -> str:
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workflow_command(
+    level: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    col: int | None = None,
+) -> str:
+    """`::error file=...,line=...,col=...::message`, escaped as GitHub Actions reads it.
+
+    The one formatter of annotations: `mw lint` and `mw run` both print through it.
+    """
+    where = ",".join(
+        f"{key}={_escape_property(str(value))}"
+        for key, value in (("file", file), ("line", line), ("col", col))
+        if value
+    )
+    return f"::{level}{' ' + where if where else ''}::{_escape(message)}"
+
+
 def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
     """Print `::error file=...,line=...::` for each failure and append the step summary."""
     recipe = loaded.recipe
@@ -42,11 +66,8 @@ def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
 
 
 def _annotate(loaded: LoadedRecipe, path: str, loc: tuple[str | int, ...], message: str) -> None:
-    position = loaded.position(loc)
-    at = f"file={path}"
-    if position:
-        at += f",line={position[0]},col={position[1]}"
-    click.echo(f"::error {at}::{_escape(message)}", err=True)
+    line, col = loaded.position(loc) or (None, None)
+    click.echo(workflow_command("error", message, file=path, line=line, col=col), err=True)
 
 
 def summary_markdown(report: Report) -> str:

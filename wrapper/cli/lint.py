@@ -88,9 +88,7 @@ def _as_json(problem: Problem) -> dict[str, object]:
 
 def annotation(problem: Problem) -> str:
     """A GitHub Actions workflow command, so the problem shows on the pull request's diff."""
+    from wrapper.cli.github import workflow_command
+
     file, line, col = _split(problem.location)
-    where = ",".join(
-        f"{key}={value}" for key, value in (("file", file), ("line", line), ("col", col)) if value
-    )
-    message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{problem.severity} {where}::{message}"
+    return workflow_command(problem.severity, problem.message, file=file, line=line, col=col)
