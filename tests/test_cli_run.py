@@ -183,6 +183,9 @@ def test_usage_errors_exit_2(fake_process, tmp_path):
     result = mw("run", RECIPE, "-i", "query=a", "--json", "--events", "-")
     assert result.exit_code == 2
     assert "--json and --events - both want stdout" in result.stderr
+    result = mw("run", RECIPE, "-i", "query=a", "--run-id", "../escape")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --run-id '../escape': use letters, digits")
     result = mw("run", str(tmp_path / "missing.yaml"))
     assert result.exit_code == 2
     assert "missing.yaml: no such file" in result.stderr

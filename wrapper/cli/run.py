@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -141,6 +142,12 @@ def _execute(
     from wrapper.recipe.secrets import Masker
 
     quiet = quiet or obj.quiet
+    if run_id is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", run_id):
+        # The id names the run's folder under the state directory: no separators, no dot-dot.
+        raise UsageError(
+            f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' (up to 100), "
+            "starting with a letter or digit"
+        )
     if as_json and events_to == "-":
         raise UsageError("--json and --events - both want stdout; send events to a file")
     loaded = load_recipe(recipe)
