@@ -64,6 +64,7 @@ CHATWOOT: dict[str, dict[str, Any]] = {
     "create-conversation": {"inbox_id": 1, "contact_id": 1, "message": {"content": "Hi!"}},
     "toggle-conversation-status": {"conversation_id": 1, "status": "resolved"},
     "update-conversation-priority": {"conversation_id": 1, "priority": "high"},
+    "set-conversation-custom-attributes": {"conversation_id": 1, "custom_attributes": {"sla": 4}},
     "assign-conversation": {"conversation_id": 1, "assignee_id": 2},
     "list-conversation-labels": {"conversation_id": 1},
     "add-conversation-labels": {"conversation_id": 1, "labels": ["vip", "bug"]},

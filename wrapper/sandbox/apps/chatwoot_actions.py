@@ -251,6 +251,17 @@ CORE_ACTIONS: Final = [
         writes=True,
     ),
     action(
+        "set-conversation-custom-attributes",
+        "Set Conversation Custom Attributes",
+        "Set a conversation's custom attributes; the object replaces the current one.",
+        "update-data-record",
+        {"conversation_id": CONVERSATION_ID, "custom_attributes": OBJECT},
+        ("conversation_id", "custom_attributes"),
+        obj({"custom_attributes": OBJECT}, ("custom_attributes",)),
+        send("POST", "/conversations/{conversation_id}/custom_attributes", "custom_attributes"),
+        writes=True,
+    ),
+    action(
         "assign-conversation",
         "Assign Conversation",
         "Assign a conversation to an agent (assignee_id) or a team (team_id); an unknown "
