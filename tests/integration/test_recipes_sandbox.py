@@ -106,3 +106,52 @@ def test_plan_against_the_sandbox_runs_no_write():
     }
     check = mw("run", recipe, "-i", "email=nobody-yet@example.com", "--json")
     assert json.loads(check.stdout)["steps"][1]["status"] == "ok"  # plan created nothing
+
+
+def test_sigterm_lets_the_call_in_flight_finish_and_exits_130(tmp_path, monkeypatch):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    events = tmp_path / "events.ndjson"
+    monkeypatch.setenv("MW_SANDBOX_LATENCY_MS", "1500")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wrapper",
+            "--sandbox",
+            "run",
+            str(RECIPES / "welcome-contact.yaml"),
+            "-q",
+            "-i",
+            "email=term@example.com",
+            "--events",
+            str(events),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60  # a guard against a hang, not a measurement
+        while '"operation": "action"' not in (events.read_text() if events.exists() else ""):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the run never started a step"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert "Error: interrupted; calls in flight were allowed to finish" in err
+    lines = [json.loads(line) for line in events.read_text().splitlines()]
+    kinds = [e["event"] for e in lines]
+    assert kinds.count("call_start") == kinds.count("call_finish")
+    assert lines[-1]["event"] == "run_finish" and lines[-1]["status"] == "interrupted"
+    # The interrupted step has no finish, so a resume knows it did not complete.
+    assert [e["step_id"] for e in lines if e["event"] == "step_start"] == ["find"]
+    assert [e for e in lines if e["event"] == "step_finish"] == []
