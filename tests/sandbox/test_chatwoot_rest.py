@@ -214,3 +214,29 @@ def test_full_urls_and_path_params(sb, connect) -> None:
     result = sb("request", cid, "https://app.chatwoot.com/api/v1/accounts/{account}/contacts/{id}",
                 "--pathParam", "account=1", "--pathParam", "id=3", "--json")  # fmt: skip
     assert result.json["body"]["payload"]["id"] == 3
+
+
+def test_filters(rest) -> None:
+    conditions = [
+        {"attribute_key": "status", "filter_operator": "equal_to", "values": ["pending"],
+         "query_operator": "and"},
+        {"attribute_key": "inbox_id", "filter_operator": "is_present", "values": []},
+    ]  # fmt: skip
+    found = _body(rest("chatwoot", "POST", A1 + "/conversations/filter", {"payload": conditions}))
+    assert found["meta"] == {"all_count": 9}
+    assert {c["status"] for c in found["payload"]} == {"pending"}
+    either = [
+        {"attribute_key": "status", "filter_operator": "equal_to", "values": ["pending"],
+         "query_operator": "or"},
+        {"attribute_key": "status", "filter_operator": "equal_to", "values": ["snoozed"]},
+    ]  # fmt: skip
+    both = _body(rest("chatwoot", "POST", A1 + "/conversations/filter", {"payload": either}))
+    assert both["meta"] == {"all_count": 13}
+    contacts = _body(rest("chatwoot", "POST", A1 + "/contacts/filter", {"payload": [
+        {"attribute_key": "email", "filter_operator": "contains", "values": ["EXAMPLE.COM"]}
+    ]}))  # fmt: skip
+    assert contacts["meta"]["count"] == 40 and len(contacts["payload"]) == 15
+    status, body = _error(rest("chatwoot", "POST", A1 + "/contacts/filter", {"payload": [
+        {"attribute_key": "zip", "filter_operator": "equal_to", "values": ["1"]}
+    ]}))  # fmt: skip
+    assert (status, body) == (422, {"error": "Invalid attribute key - [zip]"})

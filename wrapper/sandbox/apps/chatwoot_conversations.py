@@ -57,6 +57,30 @@ def list_conversations(ctx: Context, req: Request) -> Any:
     }
 
 
+CONVERSATION_FILTER_KEYS: Final = (
+    "status", "assignee_id", "inbox_id", "team_id", "priority", "labels", "display_id",
+    "created_at", "last_activity_at",
+)  # fmt: skip
+
+
+def _conversation_attribute(conversation: dict[str, Any], key: str) -> Any:
+    return conversation["id"] if key == "display_id" else conversation.get(key)
+
+
+def filter_conversations(ctx: Context, req: Request) -> Any:
+    found = http.apply_filter(
+        http.conversations(ctx, req), req, _conversation_attribute, CONVERSATION_FILTER_KEYS
+    )
+    found.sort(key=lambda c: (-c["last_activity_at"], -c["id"]))
+    page = http.page(req)
+    size = data.CONVERSATIONS_PER_PAGE
+    chunk = found[(page - 1) * size : page * size]
+    return {
+        "meta": {"all_count": len(found)},
+        "payload": [data.conversation_view(ctx.store, c) for c in chunk],
+    }
+
+
 def conversations_meta(ctx: Context, req: Request) -> Any:
     result = list_conversations(ctx, req)
     return {"meta": result["data"]["meta"]}
@@ -240,6 +264,7 @@ def set_custom_attributes(ctx: Context, req: Request) -> Any:
 
 ROUTES_CONVERSATIONS: Final[list[Route]] = [
     route("GET", PREFIX + "/conversations/meta", conversations_meta),
+    route("POST", PREFIX + "/conversations/filter", filter_conversations),
     route("GET", PREFIX + "/conversations", list_conversations),
     route("POST", PREFIX + "/conversations", create_conversation),
     route("GET", PREFIX + "/conversations/{id}", get_conversation),

@@ -7,6 +7,7 @@ The bodies are the server's own: 401 `{"error": "Invalid Access Token"}`, 404
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 from wrapper.sandbox.apps import Context, Request
@@ -202,3 +203,63 @@ def delete_message(ctx: Context, req: Request) -> Any:
         key = data.conversation_key(conversation["account_id"], conversation["id"])
         ctx.store.put(APP, "message", message["id"], message, parent=key)
     return data.message_view(ctx.store, message)
+
+
+# --- filters (POST .../filter) ---------------------------------------------------------------
+
+FILTER_OPERATORS: Final = (
+    "equal_to", "not_equal_to", "contains", "does_not_contain", "is_present", "is_not_present",
+)  # fmt: skip
+
+
+def apply_filter(
+    records: list[dict[str, Any]], req: Request, read: Callable[[dict[str, Any], str], Any],
+    keys: tuple[str, ...],
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Chatwoot's filter payload: conditions joined left to right by their query_operator."""
+    body = req.body if isinstance(req.body, dict) else {}
+    conditions = body.get("payload")
+    if not isinstance(conditions, list) or not conditions:
+        raise AppHttpError(422, {"error": "param is missing or the value is empty: payload"})
+    tests = [_condition(c, keys) for c in conditions]
+    result = []
+    for record in records:
+        keep = tests[0][1](read(record, tests[0][0]))
+        for (key, test), condition in zip(tests[1:], conditions, strict=False):
+            joiner = str(condition.get("query_operator") or "and").lower()
+            value = test(read(record, key))
+            keep = (keep or value) if joiner == "or" else (keep and value)
+        if keep:
+            result.append(record)
+    return result
+
+
+def _condition(condition: Any, keys: tuple[str, ...]) -> tuple[str, Callable[[Any], bool]]:
+    if not isinstance(condition, dict):
+        raise AppHttpError(422, {"error": "Each filter must be an object"})
+    key = str(condition.get("attribute_key") or "")
+    if key not in keys:
+        raise AppHttpError(422, {"error": f"Invalid attribute key - [{key}]"})
+    operator = str(condition.get("filter_operator") or "")
+    if operator not in FILTER_OPERATORS:
+        raise AppHttpError(
+            422, {"error": f"Invalid operator. The allowed operators for {key} are "
+                           f"[{','.join(FILTER_OPERATORS)}]."}
+        )  # fmt: skip
+    values = [str(v).lower() for v in condition.get("values") or []]
+
+    def test(raw: Any) -> bool:
+        texts = [str(v).lower() for v in raw] if isinstance(raw, list) else (
+            [] if raw in (None, "") else [str(raw).lower()]
+        )  # fmt: skip
+        if operator == "is_present":
+            return bool(texts)
+        if operator == "is_not_present":
+            return not texts
+        if operator in ("equal_to", "not_equal_to"):
+            hit = any(t in values for t in texts)
+            return hit if operator == "equal_to" else not hit
+        hit = any(v in t for t in texts for v in values)
+        return hit if operator == "contains" else not hit
+
+    return key, test

@@ -90,6 +90,25 @@ def search_contacts(ctx: Context, req: Request) -> Any:
     return _contact_page(ctx, req, [c for c in _resolved(ctx, req) if hit(c)])
 
 
+CONTACT_FILTER_KEYS: Final = (
+    "name", "email", "phone_number", "identifier", "country_code", "city", "company",
+    "created_at", "last_activity_at", "blocked", "labels",
+)  # fmt: skip
+
+
+def _contact_attribute(contact: dict[str, Any], key: str) -> Any:
+    if key in ("country_code", "city"):
+        return contact["additional_attributes"].get(key)
+    if key == "company":
+        return contact["additional_attributes"].get("company_name")
+    return contact.get(key)
+
+
+def filter_contacts(ctx: Context, req: Request) -> Any:
+    found = http.apply_filter(_resolved(ctx, req), req, _contact_attribute, CONTACT_FILTER_KEYS)
+    return _contact_page(ctx, req, found)
+
+
 def get_contact(ctx: Context, req: Request) -> Any:
     return {"payload": data.contact_view(ctx.store, _contact(ctx, req))}
 
@@ -220,6 +239,7 @@ def set_contact_labels(ctx: Context, req: Request) -> Any:
 
 ROUTES_CONTACTS: Final[list[Route]] = [
     route("GET", PREFIX + "/contacts/search", search_contacts),
+    route("POST", PREFIX + "/contacts/filter", filter_contacts),
     route("GET", PREFIX + "/contacts", list_contacts),
     route("POST", PREFIX + "/contacts", create_contact),
     route("GET", PREFIX + "/contacts/{id}", get_contact),
