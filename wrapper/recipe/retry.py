@@ -1,4 +1,4 @@
-"""When to try a failed call again, and how long to wait first (DESIGN section 3).
+"""When to try a failed call again, and how long to wait first.
 
 `attempts` counts total tries. Without `when`, only retryable errors are tried again (rate
 limits, timeouts, transient server errors). A write that timed out may already have been

@@ -1,0 +1,93 @@
+"""One step's call with its retries, and page after page when it paginates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from wrapper.errors import Interrupted, WrapperError
+from wrapper.recipe import events as ev
+from wrapper.recipe.expr import evaluate
+from wrapper.recipe.model import Step
+from wrapper.recipe.outcome import truthy
+from wrapper.recipe.retry import NO_RETRY, RetryPolicy, error_info, may_retry
+from wrapper.recipe.steps import Cursor, Outcome, step_kind
+
+if TYPE_CHECKING:
+    from wrapper.recipe.scope import RecipeScope
+
+
+def execute(
+    scope: RecipeScope,
+    step: Step,
+    full_id: str,
+    ctx: dict[str, Any],
+    index: int | None,
+    tally: list[int],
+) -> Outcome:
+    if step.paginate is None:
+        return _attempts(scope, step, full_id, ctx, index, None, 1, tally)
+    spec = step.paginate
+    collected: list[Any] = []
+    cursor: Cursor = None
+    last = Outcome(None)
+    for page in range(1, spec.max_pages + 1):
+        last = _attempts(scope, step, full_id, ctx, index, cursor, page, tally)
+        found = evaluate(spec.items, last.value)
+        if isinstance(found, list):
+            collected.extend(found)
+        elif found is not None:
+            collected.append(found)
+        next_cursor = evaluate(spec.cursor, last.value)
+        if not truthy(next_cursor):
+            break
+        cursor = (spec.param, next_cursor)
+    return Outcome(collected, last.http_status)
+
+
+def _attempts(
+    scope: RecipeScope,
+    step: Step,
+    full_id: str,
+    ctx: dict[str, Any],
+    index: int | None,
+    cursor: Cursor,
+    page: int,
+    tally: list[int],
+) -> Outcome:
+    engine = scope.engine
+    policy = RetryPolicy(step.retry or NO_RETRY, engine.options.random)
+    when_source = step.retry.when if step.retry else None
+    when = None
+    if when_source is not None:
+
+        def when(info: Mapping[str, Any], source: str = when_source) -> Any:
+            return evaluate(source, {**ctx, "error": info})
+
+    kind = step_kind(step.kind)
+    attempt = 1
+    while True:
+        unit = scope.unit(step, full_id, ctx, index, attempt=attempt, page=page)
+        tally[0] += 1
+        try:
+            return kind.execute(scope, unit, cursor)
+        except Interrupted:
+            raise
+        except WrapperError as error:
+            engine.masker.mask_error(error)
+            if not may_retry(step, error, attempt, policy, when):
+                raise
+            delay = policy.delay_s(attempt, error)
+            engine.emit(
+                ev.RetryScheduled(
+                    run_id=engine.run_id,
+                    step_id=full_id,
+                    index=index,
+                    attempt=attempt,
+                    attempts=policy.attempts,
+                    delay_s=delay,
+                    error=error_info(error),
+                )
+            )
+            engine.sleep(delay)
+            attempt += 1

@@ -1,0 +1,347 @@
+"""The state of one recipe inside a run: inputs, connections, step results, and how each step
+runs (conditions, plan mode, outputs); sub-recipes get a scope of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from wrapper.errors import AssertionFailedError, Interrupted, StepFailedError, WrapperError
+from wrapper.recipe import events as ev
+from wrapper.recipe.calls import execute
+from wrapper.recipe.expr import ExpressionError, evaluate
+from wrapper.recipe.foreach import run_foreach
+from wrapper.recipe.inputs import resolve_inputs, secret_values
+from wrapper.recipe.loader import LoadedRecipe, resolve_recipe_ref
+from wrapper.recipe.model import Step
+from wrapper.recipe.outcome import (
+    FAILED,
+    OK,
+    PLANNED,
+    SKIPPED,
+    UnitResult,
+    as_items,
+    as_wrapper,
+    counts,
+    is_unknown,
+    truthy,
+)
+from wrapper.recipe.pool import wait_all
+from wrapper.recipe.retry import error_info, http_status_of
+from wrapper.recipe.steps import ClientLike, Unit, step_kind
+
+if TYPE_CHECKING:
+    from wrapper.recipe.engine import Engine
+
+T = TypeVar("T")
+MAX_DEPTH: Final = 16
+
+
+class RecipeScope:
+    """The state of one recipe inside a run: its inputs, connections and step results."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        loaded: LoadedRecipe,
+        inputs: dict[str, Any],
+        *,
+        prefix: str,
+        depth: int,
+    ) -> None:
+        self.engine = engine
+        self.loaded = loaded
+        self.recipe = loaded.recipe
+        self.inputs = inputs
+        self.prefix = prefix
+        self.depth = depth
+        environ = engine.options.environ or {}
+        self.env = {name: environ.get(name) for name in self.recipe.env}
+        self.steps: dict[str, dict[str, Any]] = {}
+        self.connections: dict[str, dict[str, Any]] = {}
+
+    # --- Runner protocol (what step kinds see) ----------------------------------------------
+
+    @property
+    def client(self) -> ClientLike:
+        return self.engine.client
+
+    @property
+    def recipe_dir(self) -> Path:
+        return self.loaded.path.parent
+
+    def call(
+        self,
+        unit: Unit,
+        *,
+        operation: str,
+        target: str,
+        command: list[str],
+        invoke: Callable[[], T],
+    ) -> T:
+        name = self.recipe.connection_for(unit.step)
+        return self.engine.call(
+            unit,
+            operation=operation,
+            target=target,
+            command=command,
+            invoke=invoke,
+            connection=name,
+        )
+
+    def run_subrecipe(self, unit: Unit, ref: str, values: dict[str, Any]) -> Any:
+        if self.depth + 1 >= MAX_DEPTH:
+            raise StepFailedError(
+                f"step {unit.step_id!r}: sub-recipes nest deeper than {MAX_DEPTH}"
+            )
+        loaded = self.engine.load(resolve_recipe_ref(ref, self.recipe_dir))
+        inputs = resolve_inputs(
+            loaded.recipe.inputs, values=values, environ=self.engine.options.environ
+        )
+        self.engine.masker.add(*secret_values(loaded.recipe.inputs, inputs))
+        where = unit.step_id if unit.index is None else f"{unit.step_id}[{unit.index}]"
+        child = RecipeScope(self.engine, loaded, inputs, prefix=f"{where}.", depth=self.depth + 1)
+        child.connect()
+        error = child.run_block(loaded.recipe.steps, "steps")
+        finally_error = child.run_block(loaded.recipe.finally_, "finally")
+        error = error or finally_error
+        outputs, output_error = child.outputs()
+        error = error or output_error
+        if error is None and not self.engine.options.plan:
+            _, error = child.check_assertions(outputs)
+        if error is not None:
+            raise error
+        return outputs
+
+    # --- context ------------------------------------------------------------------------------
+
+    def context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The expression context; `vars` are evaluated in order, each seeing those before."""
+        ctx: dict[str, Any] = {
+            "inputs": self.inputs,
+            "steps": self.steps,
+            "connections": self.connections,
+            "env": self.env,
+            **(extra or {}),
+        }
+        values: dict[str, Any] = {}
+        ctx["vars"] = values
+        for name, source in self.recipe.vars.items():
+            values[name] = evaluate(source, ctx)
+        return ctx
+
+    # --- connections --------------------------------------------------------------------------
+
+    def connect(self) -> None:
+        engine = self.engine
+        plan = engine.options.plan
+        needed = self._connections_read() if plan else set(self.recipe.connections)
+        for name, spec in self.recipe.connections.items():
+            given = engine.options.connections.get(name)
+            if given:
+                conn_id, source = given, "given"
+            elif name not in needed:
+                conn_id, source = f"<unknown: connections.{name}.id>", "planned"
+            else:
+                conn_id, source = engine.ensure(spec.app, name), "ensured"
+            self.connections[name] = {"id": conn_id, "app": spec.app}
+            engine.emit(
+                ev.ConnectionReady(
+                    run_id=engine.run_id, name=name, app=spec.app, id=conn_id, source=source
+                )
+            )
+
+    def _connections_read(self) -> set[str]:
+        """In plan mode only connections that reads use are ensured; writes do not run."""
+        used: set[str] = set()
+        for step in self.recipe.all_steps():
+            name = self.recipe.connection_for(step)
+            if name and step.effect == "read":
+                used.add(name)
+        return used
+
+    # --- steps --------------------------------------------------------------------------------
+
+    def run_block(self, steps: Sequence[Step], block: str) -> WrapperError | None:
+        """Run steps in order; the first failure stops `steps` but every `finally` step runs."""
+        first: WrapperError | None = None
+        for step in steps:
+            result = self.run_step(step, block)
+            if result.status == FAILED and not step.continue_on_error:
+                error = result.error or StepFailedError(f"step {step.id!r} failed")
+                failure = StepFailedError(f"step {self.prefix}{step.id!r} failed: {error}")
+                failure.advice = error.advice
+                failure.__cause__ = error
+                first = first or failure
+                if block != "finally":
+                    return first
+        return first
+
+    def run_step(self, step: Step, block: str) -> UnitResult:
+        engine = self.engine
+        full_id = f"{self.prefix}{step.id}"
+        started = engine.options.clock()
+        items: list[Any] | None = None
+        ctx: dict[str, Any] = {}
+        setup_error: WrapperError | None = None
+        unknown_items: str | None = None
+        try:
+            ctx = self.context()
+            if step.foreach is not None:
+                found = evaluate(step.foreach.items, ctx)
+                if engine.options.plan and is_unknown(found):
+                    # The list comes from a write plan did not run: nothing to show per item.
+                    unknown_items = str(found)
+                else:
+                    items = as_items(found, full_id)
+        except (ExpressionError, WrapperError) as error:
+            setup_error = as_wrapper(error, full_id)
+        engine.emit(
+            ev.StepStart(
+                run_id=engine.run_id,
+                step_id=full_id,
+                name=step.name,
+                kind=step.kind,
+                effect=step.effect,
+                block=block,
+                parent=self.prefix.rstrip(".") or None,
+                items_total=None if items is None else len(items),
+            )
+        )
+        if setup_error is not None:
+            result = UnitResult(FAILED, error=engine.masker.mask_error(setup_error))
+            self.record(step, result, None)
+        elif unknown_items is not None:
+            result = UnitResult(PLANNED, outputs=f"<unknown: steps.{step.id}.outputs>")
+            self.record(step, result, None)
+        elif items is not None:
+            result = run_foreach(self, step, full_id, items)
+        else:
+            outcome: list[UnitResult] = []
+
+            def job() -> None:
+                outcome.append(self.run_unit(step, full_id, ctx, None))
+
+            wait_all(engine.stop, [job], 1)
+            result = outcome[0]
+            self.record(step, result, None)
+        result.duration_s = round(engine.options.clock() - started, 4)
+        engine.emit(
+            ev.StepFinish(
+                run_id=engine.run_id,
+                step_id=full_id,
+                status=result.status,
+                attempts=result.attempts,
+                duration_s=result.duration_s,
+                outputs=result.outputs,
+                error=error_info(result.error) if result.error else None,
+                http_status=result.http_status,
+                command=result.command,
+                counts=counts(self.steps[step.id].get("items")),
+            )
+        )
+        return result
+
+    def record(self, step: Step, result: UnitResult, items: list[dict[str, Any]] | None) -> None:
+        """What later expressions see as `steps.<id>`."""
+        entry: dict[str, Any] = {
+            "status": result.status,
+            "outputs": result.outputs,
+            "attempts": result.attempts,
+            "error": error_info(result.error) if result.error else None,
+            "http_status": result.http_status,
+        }
+        if items is not None:
+            entry["items"] = items
+        self.steps[step.id] = entry
+
+    def run_unit(
+        self, step: Step, full_id: str, ctx: dict[str, Any], index: int | None
+    ) -> UnitResult:
+        """One execution of a step (or of one foreach item): conditions, plan, call, outputs."""
+        started = self.engine.options.clock()
+        result = self._unit_result(step, full_id, ctx, index)
+        result.duration_s = round(self.engine.options.clock() - started, 4)
+        return result
+
+    def _unit_result(
+        self, step: Step, full_id: str, ctx: dict[str, Any], index: int | None
+    ) -> UnitResult:
+        engine = self.engine
+        tally = [0]
+        try:
+            if step.if_ is not None and not truthy(evaluate(step.if_, ctx)):
+                return UnitResult(SKIPPED)
+            if step.skip_if is not None and truthy(evaluate(step.skip_if, ctx)):
+                return UnitResult(SKIPPED)
+            if engine.options.plan and step.kind != "recipe" and step.effect == "write":
+                unit = self.unit(step, full_id, ctx, index, attempt=1, page=1)
+                command = [engine.masker.mask(a) for a in step_kind(step.kind).command(self, unit)]
+                where = f"steps.{step.id}" if index is None else f"steps.{step.id}.items[{index}]"
+                unknown = {n: f"<unknown: {where}.outputs.{n}>" for n in step.outputs}
+                return UnitResult(PLANNED, outputs=unknown, command=command)
+            outcome = execute(self, step, full_id, ctx, index, tally)
+            outputs = {name: evaluate(src, outcome.value) for name, src in step.outputs.items()}
+            if step.kind == "recipe" and not step.outputs:
+                outputs = outcome.value
+            return UnitResult(OK, tally[0], outputs, http_status=outcome.http_status)
+        except Interrupted:
+            raise
+        except (ExpressionError, WrapperError) as error:
+            wrapped = engine.masker.mask_error(as_wrapper(error, full_id))
+            return UnitResult(FAILED, tally[0], error=wrapped, http_status=http_status_of(error))
+
+    def unit(
+        self,
+        step: Step,
+        full_id: str,
+        ctx: dict[str, Any],
+        index: int | None,
+        *,
+        attempt: int,
+        page: int,
+    ) -> Unit:
+        name = self.recipe.connection_for(step)
+        connection_id: str | None = None
+        if step.kind != "recipe":
+            if name is None or name not in self.connections:
+                raise StepFailedError(
+                    f"step {full_id!r} has no connection"
+                    + (f" ({name!r} is not available)" if name else "")
+                )
+            connection_id = str(self.connections[name]["id"])
+        return Unit(step, full_id, index, attempt, page, connection_id, ctx, step.timeout)
+
+    # --- the end --------------------------------------------------------------------------------
+
+    def outputs(self) -> tuple[dict[str, Any], WrapperError | None]:
+        ctx = self.context()
+        out: dict[str, Any] = {}
+        for name, source in self.recipe.outputs.items():
+            try:
+                out[name] = evaluate(source, ctx)
+            except ExpressionError as error:
+                return out, StepFailedError(f"output {name!r}: {error}")
+        return out, None
+
+    def check_assertions(
+        self, outputs: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], WrapperError | None]:
+        ctx = self.context({"outputs": outputs})
+        results: list[dict[str, Any]] = []
+        first: WrapperError | None = None
+        for check in self.recipe.assert_:
+            try:
+                held = truthy(evaluate(check.that, ctx))
+            except ExpressionError as error:
+                held = False
+                first = first or AssertionFailedError(f"assertion {check.that!r}: {error}")
+            results.append({"that": check.that, "message": check.message, "ok": held})
+            if not held and first is None:
+                text = check.message or f"assertion failed: {check.that}"
+                first = AssertionFailedError(
+                    text if check.message is None else f"assertion failed: {text}",
+                    advice=f"The recipe asserts `{check.that}`; see the report for the values.",
+                )
+        return results, first
