@@ -57,3 +57,43 @@ def test_mw_without_arguments_shows_help():
     assert result.exit_code == 0
     assert result.output.startswith("Usage: ")
     assert "Examples:" in result.output
+
+
+@pytest.mark.parametrize(
+    ("words", "cword", "expected"),
+    [
+        ("mw sk", "1", ["plain,skills"]),
+        ("mw skills in", "2", ["plain,install"]),
+        ("mw run --jun", "2", ["plain,--junit"]),
+    ],
+)
+def test_shell_completion_as_the_readme_documents_it(words, cword, expected):
+    env = {"_MW_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": cword}
+    result = CliRunner().invoke(cli, [], prog_name="mw", env=env)
+    assert result.exit_code == 0
+    assert result.output.splitlines() == expected
+
+
+def test_completion_scripts_for_each_shell():
+    for shell, first in (("bash", "_mw_completion() {"), ("zsh", "#compdef mw")):
+        result = CliRunner().invoke(
+            cli, [], prog_name="mw", env={"_MW_COMPLETE": f"{shell}_source"}
+        )
+        assert result.exit_code == 0
+        assert first in result.output
+
+
+def test_version_answers_without_click_exactly_as_click_would(capsys):
+    import subprocess
+    import sys
+
+    from wrapper import __version__
+    from wrapper.cli import main
+
+    assert main(["--version"]) == 0
+    fast = capsys.readouterr().out
+    assert fast == CliRunner().invoke(cli, ["--version"]).output == f"mw, version {__version__}\n"
+    code = "import sys, wrapper.cli; wrapper.cli.main(['--version']); print(sorted(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = out.stdout.splitlines()[1]
+    assert "'click'" not in loaded and "'wrapper.cli.app'" not in loaded

@@ -1,19 +1,19 @@
 """The `mw` command line: a thin click layer over the core.
 
 Subcommand modules are imported only when their command runs, so `mw --version` and `mw --help`
-stay fast (DESIGN section 9). Register a command in `COMMANDS` as `name: "module:attribute"`.
+stay fast (DESIGN section 9); this module itself does not even import click (the group lives in
+`app.py`). Register a command in `COMMANDS` as `name: "module:attribute"`.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any, Final
-
-import click
 
 from wrapper import __version__
-from wrapper.cli.context import AppContext
-from wrapper.cli.handler import handle_errors
+
+TYPE_CHECKING = False  # `typing` costs start-up time; type checkers read this branch anyway
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 COMMANDS: Final[dict[str, tuple[str, str]]] = {
     # name: (module:attribute, one-line help shown by `mw --help` without importing the module)
@@ -31,80 +31,22 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group that imports a subcommand's module only when that subcommand is used."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        spec = COMMANDS.get(cmd_name)
-        if spec is None:
-            return None
-        module_name, attr = spec[0].split(":")
-        module = __import__(module_name, fromlist=[attr])
-        command: click.Command = getattr(module, attr)
-        return command
-
-    def invoke(self, ctx: click.Context) -> Any:
-        debug = bool(ctx.params.get("debug"))
-        with handle_errors(debug=debug):
-            return super().invoke(ctx)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-
-EPILOG: Final = """\b
-Examples:
-  mw --sandbox connections ensure chatwoot
-  mw --sandbox actions list --connection <id> --intent "list conversations"
-  mw doctor
-"""
-
-
-@click.group(cls=LazyGroup, invoke_without_command=True, epilog=EPILOG)
-@click.version_option(__version__, "--version", prog_name="mw")
-@click.option(
-    "--membrane",
-    "membrane",
-    metavar="CMD",
-    envvar="MW_MEMBRANE",
-    help="The membrane command to run (may be several words, e.g. 'npx -y @membranehq/cli'). "
-    "Env: MW_MEMBRANE. Default: `membrane` on PATH.",
-)
-@click.option(
-    "--sandbox",
-    is_flag=True,
-    envvar="MW_SANDBOX",
-    help="Talk to the offline sandbox instead of the real membrane. Env: MW_SANDBOX=1.",
-)
-@click.option("--verbose", "-v", is_flag=True, help="Show each membrane command (secrets masked).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only results and errors.")
-@click.option("--debug", is_flag=True, envvar="MW_DEBUG", help="Show tracebacks on errors.")
-@click.pass_context
-def cli(
-    ctx: click.Context,
-    membrane: str | None,
-    sandbox: bool,
-    verbose: bool,
-    quiet: bool,
-    debug: bool,
-) -> None:
-    """mw runs Membrane actions and YAML recipes, safely and fast.
-
-    It drives the `membrane` CLI (or its offline sandbox) for Chatwoot, Chaport, Chatra and
-    any other app Membrane connects to.
-    """
-    ctx.obj = AppContext(
-        membrane=membrane, sandbox=sandbox, verbose=verbose, quiet=quiet, debug=debug
-    )
-    if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point; errors are handled inside the group (`LazyGroup.invoke`)."""
-    return cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="mw")
+    args = argv if argv is not None else sys.argv[1:]
+    if args == ["--version"]:
+        # Nothing to parse: answer without importing click (about half of mw's start-up).
+        sys.stdout.write(f"mw, version {__version__}\n")
+        return 0
+    from wrapper.cli.app import cli
+
+    return cli.main(args=args, prog_name="mw")
+
+
+def __getattr__(name: str) -> Any:
+    """`from wrapper.cli import cli` (and `LazyGroup`) load the click group on first use."""
+    if name in ("cli", "LazyGroup"):
+        from wrapper.cli import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
