@@ -10,7 +10,8 @@ from wrapper.sandbox.connections import hex_id, iso_now, new_hex_id
 from wrapper.sandbox.store import Store
 from wrapper.sandbox.wire import AppHttpError, SandboxError, from_http, not_found
 
-_WORD = re.compile(r"[a-z0-9]+")
+#: Patterns are compiled on first use (re caches them): most calls never rank an intent.
+_WORD = r"[a-z0-9]+"
 #: Words people use for the same thing as an action's own words.
 _SYNONYMS = {
     "note": "private",
@@ -42,7 +43,7 @@ _SYNONYMS = {
 
 def _words(text: str) -> set[str]:
     result: set[str] = set()
-    for word in _WORD.findall(text.lower()):
+    for word in re.findall(_WORD, text.lower()):
         result.add(word)
         if len(word) > 3 and word.endswith("s"):
             result.add(word[:-1])
@@ -69,7 +70,7 @@ def score(action: apps.Action, intent: str) -> int:
 
 def _extra_words(key: str, intent: str) -> int:
     """Words of a key the intent did not ask for: among equal scores, the closer key wins."""
-    return len(set(_WORD.findall(key.lower())) - _words(intent))
+    return len(set(re.findall(_WORD, key.lower())) - _words(intent))
 
 
 def describe(
@@ -134,7 +135,7 @@ def create(store: Store, connection: dict[str, Any], intent: str) -> dict[str, A
         raise SandboxError(
             f"Could not build an action for '{intent}': no {app.name} operation matches it."
         )
-    slug = "-".join(_WORD.findall(intent.lower()))[:60] or ranked[0].key
+    slug = "-".join(re.findall(_WORD, intent.lower()))[:60] or ranked[0].key
     record = {"id": hex_id("action", connection["id"], slug), "key": slug, "base": ranked[0].key}
     record["createdAt"] = iso_now()
     store.put("membrane", "action", record["id"], record, parent=connection["id"])

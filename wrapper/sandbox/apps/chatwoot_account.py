@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Final
 
@@ -53,7 +54,7 @@ def _label_fields(ctx: Context, req: Request, label: dict[str, Any]) -> None:
     label["title"] = title
     if not title:
         raise http.invalid(["Title must not be blank"], ["title"])
-    if not http.LABEL_TITLE.match(title):
+    if not re.match(http.LABEL_TITLE, title):
         raise http.invalid(["Title is invalid"], ["title"])
     for other in ctx.store.all(APP, "label", label["account_id"]):
         if other["title"] == title and other["id"] != label.get("id"):

@@ -6,7 +6,6 @@ The bodies are the server's own: 401 `{"error": "Invalid Access Token"}`, 404
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -16,7 +15,8 @@ from wrapper.sandbox.apps.chatwoot_data import APP
 from wrapper.sandbox.wire import AppHttpError
 
 NOT_FOUND: Final = {"error": "Resource could not be found"}
-LABEL_TITLE: Final = re.compile(r"\A[\w-]+\Z")
+#: Compiled on first use (re caches patterns), so calls that never validate skip the cost.
+LABEL_TITLE: Final = r"\A[\w-]+\Z"
 PREFIX: Final = "/api/v1/accounts/{account_id}"
 
 
