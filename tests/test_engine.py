@@ -59,7 +59,7 @@ class Collect:
 
 
 class Harness:
-    def __init__(self, text, inputs=None, *, plan=False, connections=None, path=None):
+    def __init__(self, text, inputs=None, *, plan=False, connections=None, path=None, environ=None):
         if path is not None:
             self.loaded = load_recipe(path)
         else:
@@ -77,6 +77,7 @@ class Harness:
                 run_id="run-1",
                 plan=plan,
                 connections={"c": CONN} if connections is None else connections,
+                environ=environ,
                 clock=lambda: float(next(self.ticks)),
                 sleep=self.sleeps.append,
                 random=lambda: 0.5,
@@ -753,3 +754,43 @@ def test_ensuring_a_connection_is_retried_on_a_rate_limit(fake_process):
     h = Harness(recipe("steps:\n  - id: a\n    action: a\n"), connections={})
     assert h.run().exit_code == 0
     assert h.sleeps == [0.375]  # 0.5 s with equal jitter at random() == 0.5
+
+
+def test_request_pagination_puts_the_cursor_in_the_query(fake_process):
+    base = ["membrane", "request", CONN, "/conversations", "-X", "GET"]
+    fake_process.register(
+        [*base, "--query", "status=open", "--json"],
+        stdout=json.dumps({"status": 200, "body": {"data": [1, 2], "meta": {"next": 2}}}),
+    )
+    fake_process.register(
+        [*base, "--query", "status=open", "--query", "page=2", "--json"],
+        stdout=json.dumps({"status": 200, "body": {"data": [3], "meta": {"next": None}}}),
+    )
+    h = Harness(
+        recipe("""
+        steps:
+          - id: convs
+            effect: read
+            request: {path: /conversations, query: {status: open}}
+            paginate: {cursor: meta.next, param: page, items: data}
+            outputs: {ids: "@"}
+        """)
+    )
+    assert h.run().exit_code == 0
+    assert h.step("convs")["outputs"] == {"ids": [1, 2, 3]}
+
+
+def test_vars_are_lazy_and_env_shows_only_listed_names(fake_process):
+    ok(fake_process, "a", {"who": "ops", "team": "ops-eu", "home": None}, {})
+    text = recipe("""
+        env: [TEAM]
+        vars:
+          region: "'eu'"
+          team: "join('-', [env.TEAM, vars.region])"
+        steps:
+          - id: a
+            action: a
+            input: {who: "${env.TEAM}", team: "${vars.team}", home: "${env.HOME}"}
+        """)
+    h = Harness(text, environ={"TEAM": "ops", "HOME": "/root"})
+    assert h.run().exit_code == 0, h.step("a")["error"]
