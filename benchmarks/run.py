@@ -321,6 +321,8 @@ def chain(bench: Bench) -> None:
         {"shell50": shell(CHAIN), "mw50": mw(CHAIN), "shell1": shell(1), "mw1": mw(1)},
         bench.repeats,
     )
+    for figure in engines.values():
+        del figure.samples[0]  # the warm-up run's
 
 
 def calls_per_run(bench: Bench) -> dict[str, int]:
@@ -567,11 +569,9 @@ def per_step_added(bench: Bench, *, engine: bool = False) -> float:
     of process start-up and imports.
     """
     f = bench.figures
-    # The engine figures get one extra (warm-up) sample first; drop it to pair the rounds.
-    one, many = ("mw1", "mw50") if not engine else ("engine1", "engine50")
+    one, many = ("engine1", "engine50") if engine else ("mw1", "mw50")
     names = (many, one, "shell50", "shell1")
-    series = [f[name].samples[-len(f["shell1"].samples) :] for name in names]
-    rounds = zip(*series, strict=True)
+    rounds = zip(*(f[name].samples for name in names), strict=True)
     # Differences within one round share its machine load; their median resists the rest.
     added = [((m50 - m1) - (s50 - s1)) / (CHAIN - 1) for m50, m1, s50, s1 in rounds]
     return statistics.median(added) if added else float("nan")
