@@ -250,22 +250,28 @@ def install_mw(venv: Path) -> str:
     An editable install adds an import hook that every Python start-up in that environment
     pays for (about 30 ms here), which users of a wheel never see.
     """
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    # Once the dependencies are there, only the package itself is refreshed from the checkout.
+    refresh = ["--no-deps", "--force-reinstall"] if (venv / "bin" / "mw").exists() else []
+    return pip_install(venv, [*refresh, str(ROOT)], shown=".")
+
+
+def pip_install(venv: Path, args: list[str], *, shown: str) -> str:
+    """Create `venv` when missing and pip-install `args` into it; an error text, or ''."""
     try:
         if not (venv / "bin" / "python").exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-            subprocess.run([*pip, str(ROOT)], check=True, capture_output=True, timeout=600)
-        else:  # dependencies are there; refresh the package itself from this checkout
             subprocess.run(
-                [*pip, "--no-deps", "--force-reinstall", str(ROOT)],
-                check=True,
-                capture_output=True,
-                timeout=600,
+                [sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True
             )
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *args],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
         detail = getattr(error, "stderr", b"") or b""
         text = detail.decode(errors="replace").strip().splitlines()
-        return f"`pip install .` failed ({text[-1] if text else error})"
+        return f"`pip install {shown}` failed ({text[-1] if text else error})"
     return ""
 
 
@@ -372,22 +378,10 @@ def ansible(bench: Bench, venv: Path) -> None:
 
 
 def install_ansible(venv: Path) -> str:
-    """Create the benchmark's own environment with ansible-core; an error text, or ''."""
+    """The benchmark's own environment with ansible-core; an error text, or ''."""
     if (venv / "bin" / "ansible-playbook").exists():
         return ""
-    try:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-        subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "ansible-core"],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
-        detail = getattr(error, "stderr", b"") or b""
-        text = detail.decode(errors="replace").strip().splitlines()
-        return f"`pip install ansible-core` failed ({text[-1] if text else error})"
-    return ""
+    return pip_install(venv, ["ansible-core"], shown="ansible-core")
 
 
 def fanout(bench: Bench) -> None:
