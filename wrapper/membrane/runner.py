@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from wrapper.errors import InputTooLargeError, MembraneNotFoundError, MembraneTimeoutError
+from wrapper.membrane.watchdog import WATCHDOG
 
 LOG: Final = logging.getLogger("wrapper.membrane")
 DEFAULT_TIMEOUT_S: Final = 120.0
@@ -113,8 +114,8 @@ def run(
         raise MembraneNotFoundError(
             f"cannot run `{args[0]}`: {error.strerror or error} (command: {shown})"
         ) from None
-    # A watchdog thread enforces the timeout: `communicate(timeout=...)` would poll for the
-    # exit status with sleeps of 1 ms and more after every call, a cost each step would pay.
+    # The watchdog enforces the timeout: `communicate(timeout=...)` would poll for the exit
+    # status with sleeps of 1 ms and more after every call, a cost each step would pay.
     expired = threading.Event()
 
     def expire() -> None:
@@ -122,15 +123,13 @@ def run(
             expired.set()
             _signal_group(proc)
 
-    watchdog = threading.Timer(timeout_s, expire)
-    watchdog.daemon = True
-    watchdog.start()
+    deadline = WATCHDOG.arm(timeout_s, expire)
     try:
         out, err = proc.communicate()
     except subprocess.TimeoutExpired:
         expired.set()
     finally:
-        watchdog.cancel()
+        WATCHDOG.disarm(deadline)
     if expired.is_set():
         _kill_group(proc)
         duration = time.monotonic() - started

@@ -1,0 +1,52 @@
+"""The one watchdog thread that enforces call timeouts (a fresh instance per test)."""
+
+from __future__ import annotations
+
+import threading
+
+from wrapper.membrane.watchdog import Watchdog
+
+# Liveness bound only: how long a test waits for something that must happen much sooner.
+PATIENCE_S = 10.0
+
+
+def test_an_earlier_deadline_armed_later_fires_first():
+    dog = Watchdog()
+    late, early = threading.Event(), threading.Event()
+    dog.arm(60, late.set)
+    dog.arm(0.01, early.set)
+    assert early.wait(PATIENCE_S)
+    assert not late.is_set()
+
+
+def test_a_disarmed_deadline_never_fires():
+    dog = Watchdog()
+    fired: list[str] = []
+    done = threading.Event()
+    first = dog.arm(0.01, lambda: fired.append("disarmed"))
+    dog.disarm(first)
+    dog.arm(0.05, lambda: (fired.append("armed"), done.set()))
+    assert done.wait(PATIENCE_S)
+    assert fired == ["armed"]
+    dog.disarm(first)  # twice is harmless
+
+
+def test_a_failing_action_does_not_stop_the_watchdog(caplog):
+    dog = Watchdog()
+    done = threading.Event()
+
+    def boom() -> None:
+        raise RuntimeError("kill failed")
+
+    dog.arm(0.01, boom)
+    dog.arm(0.05, done.set)
+    assert done.wait(PATIENCE_S)
+    assert "a timeout action failed" in caplog.text
+
+
+def test_disarmed_entries_do_not_pile_up():
+    dog = Watchdog()
+    entries = [dog.arm(3600, lambda: None) for _ in range(1000)]
+    for entry in entries:
+        dog.disarm(entry)
+    assert len(dog._heap) <= 300
