@@ -132,3 +132,20 @@ def test_build_env_deletes_none(monkeypatch):
     monkeypatch.setenv("GONE", "1")
     env = runner.build_env({"GONE": None, "NEW": "v"})
     assert "GONE" not in env and env["NEW"] == "v" and env["PATH"] == os.environ["PATH"]
+
+
+def test_without_overrides_the_child_inherits_our_environment(monkeypatch):
+    seen: dict[str, object] = {}
+
+    class Recorder:
+        def __init__(self, args, **kwargs):
+            seen.update(kwargs)
+            self.pid = 0
+            self.returncode = 0
+
+        def communicate(self, timeout=None):
+            return b"", b""
+
+    monkeypatch.setattr(runner.subprocess, "Popen", Recorder)
+    runner.run(["membrane", "--version"])
+    assert seen["env"] is None  # inherited as is: no copy of os.environ per call

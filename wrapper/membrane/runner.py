@@ -94,7 +94,8 @@ def run(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=build_env(env),
+            # No overrides: the child inherits our environment without a per-call copy.
+            env=build_env(env) if env else None,
             cwd=cwd,
             start_new_session=True,
         )
