@@ -131,7 +131,7 @@ def test_failed_assertion_is_annotated_at_the_assert_block(fake_process, github)
     result = _mw("run", "demo.yaml", "-q")
     assert result.exit_code == 3
     assert _annotations(result.stderr) == [
-        "::error file=demo.yaml,line=22,col=3::assertion failed: at least six contacts"
+        "::error file=demo.yaml,line=22,col=5::assertion failed: at least six contacts"
     ]
     assert _summary(github).splitlines()[1:] == [
         "### mw run `gh-demo`: failed (exit 3, Ts)",
@@ -141,6 +141,34 @@ def test_failed_assertion_is_annotated_at_the_assert_block(fake_process, github)
         "| `find` | ✅ ok | 1 | Ts |  |",
         "| `tag` | ✅ ok | 1 | Ts | 1 ok |",
         "",
+    ]
+
+
+def test_every_failed_assertion_is_annotated_at_its_own_line(fake_process):
+    _found(fake_process, [1])
+    _tag(fake_process, 1)
+    text = RECIPE + '  - that: "outputs.found > `9`"\n  - that: "outputs.found == `1`"\n'
+    Path("demo.yaml").write_text(text)
+    result = _mw("run", "demo.yaml", "-q")
+    assert result.exit_code == 3
+    assert _annotations(result.stderr) == [
+        "::error file=demo.yaml,line=22,col=5::assertion failed: at least six contacts",
+        "::error file=demo.yaml,line=24,col=5::assertion failed: outputs.found > `9`",
+    ]
+
+
+def test_a_failure_the_recipe_allows_is_a_warning(fake_process):
+    _found(fake_process, [2])
+    _tag(fake_process, 2, fails=True)
+    text = RECIPE.replace(
+        "    action: add-labels\n", "    action: add-labels\n    continue_on_error: true\n"
+    )
+    Path("demo.yaml").write_text(text.split("assert:")[0])
+    result = _mw("run", "demo.yaml", "-q")
+    assert result.exit_code == 0, result.output
+    assert _annotations(result.stderr) == [
+        "::warning file=demo.yaml,line=14,col=5::step 'tag' failed: item 0: membrane action run "
+        "add-labels failed: cannot label 2 with ***"
     ]
 
 

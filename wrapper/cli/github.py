@@ -45,17 +45,26 @@ def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
     """Print `::error file=...,line=...::` for each failure and append the step summary."""
     recipe = loaded.recipe
     where: dict[str, tuple[str | int, ...]] = {}
+    level: dict[str, str] = {}
     for block, steps in (("steps", recipe.steps), ("finally", recipe.finally_)):
         for i, step in enumerate(steps):
             where[step.id] = (block, i)
+            # A failure the recipe allows does not fail the job: a warning, not an error.
+            level[step.id] = "warning" if step.continue_on_error else "error"
     path = loaded.display_path or str(loaded.path)
     for entry in report.steps:
         if entry.status != "failed" or entry.parent is not None or entry.id not in where:
             continue
         message = entry.error.message if entry.error else "failed"
-        _annotate(loaded, path, where[entry.id], f"step {entry.id!r} failed: {message}")
+        text = f"step {entry.id!r} failed: {message}"
+        _annotate(loaded, path, where[entry.id], text, level[entry.id])
     if report.error is not None and report.error.class_ == "AssertionFailedError":
-        _annotate(loaded, path, ("assert",), report.error.message)
+        failed = [(i, check) for i, check in enumerate(report.assertions) if not check.ok]
+        for i, check in failed:
+            text = f"assertion failed: {check.message or check.that}"
+            _annotate(loaded, path, ("assert", i), text)
+        if not failed:
+            _annotate(loaded, path, ("assert",), report.error.message)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:
@@ -65,9 +74,15 @@ def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
             click.echo(f"warning: cannot write the job summary to {summary}", err=True)
 
 
-def _annotate(loaded: LoadedRecipe, path: str, loc: tuple[str | int, ...], message: str) -> None:
+def _annotate(
+    loaded: LoadedRecipe,
+    path: str,
+    loc: tuple[str | int, ...],
+    message: str,
+    level: str = "error",
+) -> None:
     line, col = loaded.position(loc) or (None, None)
-    click.echo(workflow_command("error", message, file=path, line=line, col=col), err=True)
+    click.echo(workflow_command(level, message, file=path, line=line, col=col), err=True)
 
 
 def summary_markdown(report: Report) -> str:
