@@ -88,6 +88,8 @@ class Figure:
     def spread(self) -> str:
         if not self.samples:
             return "not measured"
+        if len(self.samples) == 1:
+            return "one run"
         low, high = min(self.samples), max(self.samples)
         return f"{_num(low)}–{_num(high)} (n={len(self.samples)})"
 
