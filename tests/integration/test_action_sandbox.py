@@ -1,0 +1,85 @@
+"""The action's `mw` step, run by bash with the real `mw` against the real sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+RECIPES = ROOT / "tests" / "data" / "recipes"
+STEP = next(
+    step
+    for step in yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
+    if step.get("id") == "mw"
+)
+
+
+def run_action(tmp_path: Path, **inputs: str) -> tuple[int, str, str, str]:
+    """(exit code, output, job summary, step outputs) of the step as a runner would run it."""
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"
+    summary.write_text("")
+    outputs.write_text("")
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(outputs),
+    }
+    defaults = {"command": "run", "inputs": "", "sandbox": "false", "args": ""}
+    defaults.update(report="", junit="", events="")
+    for name, value in {**defaults, **inputs}.items():
+        env[f"MW_ACTION_{name.upper()}"] = value
+    proc = subprocess.run(
+        ["bash", "-c", STEP["run"]],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    return proc.returncode, proc.stdout + proc.stderr, summary.read_text(), outputs.read_text()
+
+
+def test_run_in_the_sandbox_writes_the_report_and_the_summary(tmp_path):
+    code, out, summary, outputs = run_action(
+        tmp_path,
+        recipe=str(RECIPES / "welcome-contact.yaml"),
+        sandbox="true",
+        inputs="email=ada@example.com\nname=Ada Lovelace\n",
+        report="out/report.json",
+    )
+    assert code == 0, out
+    assert outputs == "exit-code=0\n"
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["status"] == "ok"
+    assert [step["id"] for step in report["steps"]] == ["find", "create", "open", "label"]
+    assert "### mw run `chatwoot-welcome-contact`: ok (exit 0, " in summary
+    assert "| `create` | ✅ ok | 1 |" in summary
+
+
+def test_lint_of_a_broken_recipe_fails_with_an_annotation(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        (RECIPES / "welcome.yaml").read_text().replace("    effect: read\n", "    effct: read\n", 1)
+    )
+    code, out, _, outputs = run_action(tmp_path, command="lint", recipe="broken.yaml")
+    assert code == 2
+    assert outputs == "exit-code=2\n"
+    assert any(
+        line.startswith("::error file=broken.yaml,line=") and "unknown key 'effct'" in line
+        for line in out.splitlines()
+    ), out
