@@ -208,3 +208,43 @@ def test_lint_prints_its_problems_through_the_same_formatter(tmp_path):
         "::error file=odd%2Cname.yaml,line=10,col=5::steps[0]: unknown key 'iff' "
         "(did you mean 'if'?)"
     ]
+
+
+def test_a_recipe_that_does_not_load_is_annotated_at_each_problem(github):
+    Path("demo.yaml").write_text(
+        RECIPE.replace("    effect: read\n", "    effect: reed\n").replace(
+            "    action: add-labels\n", "    action: add-labels\n    iff: x\n"
+        )
+    )
+    result = _mw("run", "demo.yaml", "-q")
+    assert result.exit_code == 2
+    assert _annotations(result.stderr) == [
+        "::error file=demo.yaml,line=9,col=13::steps[0].effect: must be one of: read, write "
+        "(got 'reed') (did you mean 'read'?)",
+        "::error file=demo.yaml,line=16,col=5::steps[1]: unknown key 'iff' (did you mean 'if'?)",
+    ]
+    assert github.read_text() == "# earlier content\n"
+
+
+def test_a_missing_input_is_annotated_without_a_place():
+    result = CliRunner().invoke(cli, ["run", "demo.yaml", "--connection", "chatwoot=c1"])
+    assert result.exit_code == 2
+    assert _annotations(result.stderr) == [
+        "::error::input 'token' is required: pass -i token=VALUE"
+    ]
+
+
+def test_a_connection_that_cannot_be_ensured_is_annotated_on_the_file(fake_process, github):
+    body = {"type": "bad_request", "key": "not_authenticated", "message": "Not authenticated."}
+    fake_process.register(
+        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        stdout=json.dumps(body),
+        returncode=1,
+    )
+    result = CliRunner().invoke(
+        cli, ["--membrane", "membrane", "run", "demo.yaml", "-q", "-i", f"token={SECRET}"]
+    )
+    assert result.exit_code == 4
+    lines = _annotations(result.stderr)
+    assert len(lines) == 1 and lines[0].startswith("::error file=demo.yaml::"), result.stderr
+    assert "### mw run `gh-demo`: failed (exit 4, " in github.read_text()

@@ -1,14 +1,21 @@
-"""Under GitHub Actions: failed steps and assertions as annotations, and a job summary table."""
+"""Under GitHub Actions: failures as annotations on the recipe's lines, and a job summary table."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 import click
 
-from wrapper.recipe.loader import LoadedRecipe
-from wrapper.recipe.report import Report
+if TYPE_CHECKING:
+    from wrapper.errors import WrapperError
+    from wrapper.recipe.loader import LoadedRecipe
+    from wrapper.recipe.report import Report
+
+# A recipe problem as `RecipeError.problems` words it: `path:line:col: message`.
+_PROBLEM: Final = re.compile(r"(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)", re.S)
 
 _MARKS = {"ok": "✅", "failed": "❌", "skipped": "⏭️", "planned": "📝", "cancelled": "⏹️"}
 
@@ -52,12 +59,14 @@ def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
             # A failure the recipe allows does not fail the job: a warning, not an error.
             level[step.id] = "warning" if step.continue_on_error else "error"
     path = loaded.display_path or str(loaded.path)
+    errors = 0
     for entry in report.steps:
         if entry.status != "failed" or entry.parent is not None or entry.id not in where:
             continue
         message = entry.error.message if entry.error else "failed"
         text = f"step {entry.id!r} failed: {message}"
         _annotate(loaded, path, where[entry.id], text, level[entry.id])
+        errors += level[entry.id] == "error"
     if report.error is not None and report.error.class_ == "AssertionFailedError":
         failed = [(i, check) for i, check in enumerate(report.assertions) if not check.ok]
         for i, check in failed:
@@ -65,6 +74,9 @@ def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
             _annotate(loaded, path, ("assert", i), text)
         if not failed:
             _annotate(loaded, path, ("assert",), report.error.message)
+    elif report.error is not None and not errors:
+        # No step to point at (a connection that could not be ensured, an output, Ctrl-C).
+        click.echo(workflow_command("error", report.error.message, file=path), err=True)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:
@@ -72,6 +84,18 @@ def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
                 handle.write(summary_markdown(report))
         except OSError:
             click.echo(f"warning: cannot write the job summary to {summary}", err=True)
+
+
+def annotate_error(error: WrapperError) -> None:
+    """A command that stopped before it ran anything: each problem as an annotation."""
+    for problem in getattr(error, "problems", None) or [error.message]:
+        found = _PROBLEM.fullmatch(problem)
+        if found is None:
+            click.echo(workflow_command("error", problem), err=True)
+            continue
+        line, col = int(found["line"]), int(found["col"])
+        text = workflow_command("error", found["message"], file=found["file"], line=line, col=col)
+        click.echo(text, err=True)
 
 
 def _annotate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,10 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
         if debug:
             _print_traceback()
         click.echo(format_error(error), err=True)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            from wrapper.cli.github import annotate_error
+
+            annotate_error(error)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
