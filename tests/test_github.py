@@ -121,6 +121,9 @@ def test_failed_step_annotation_and_summary_table(fake_process, github):
         "| `find` | ✅ ok | 1 | Ts |  |\n"
         "| `tag` | ❌ failed | 2 | Ts | 1 failed, 1 ok |\n"
         "\n"
+        "**Error:** step 'tag' failed: item 1: membrane action run add-labels failed: cannot "
+        "label 2 with ***\n"
+        "\n"
     )
     assert SECRET not in result.output + github.read_text()
 
@@ -140,6 +143,8 @@ def test_failed_assertion_is_annotated_at_the_assert_block(fake_process, github)
         "|---|---|---|---|---|",
         "| `find` | ✅ ok | 1 | Ts |  |",
         "| `tag` | ✅ ok | 1 | Ts | 1 ok |",
+        "",
+        "**Error:** assertion failed: at least six contacts",
         "",
     ]
 
@@ -248,3 +253,30 @@ def test_a_connection_that_cannot_be_ensured_is_annotated_on_the_file(fake_proce
     lines = _annotations(result.stderr)
     assert len(lines) == 1 and lines[0].startswith("::error file=demo.yaml::"), result.stderr
     assert "### mw run `gh-demo`: failed (exit 4, " in github.read_text()
+
+
+def test_summary_cells_keep_the_table_and_show_text_as_written():
+    from wrapper.cli.github import summary_markdown
+    from wrapper.recipe.report import ErrorReport, RecipeRef, Report, StepReport
+
+    error = ErrorReport(message="HTTP 500: <html>a | b</html>\n  & more")
+    report = Report(
+        run_id="r",
+        recipe=RecipeRef(name="demo", path="demo.yaml", sha256="0"),
+        started_at="2026-01-01T00:00:00Z",
+        status="failed",
+        exit_code=1,
+        duration_s=1.5,
+        steps=[StepReport(id="s", status="failed", attempts=3, duration_s=1.25, error=error)],
+        error=error,
+    )
+    assert summary_markdown(report) == (
+        "### mw run `demo`: failed (exit 1, 1.50s)\n"
+        "\n"
+        "| step | status | attempts | duration | note |\n"
+        "|---|---|---|---|---|\n"
+        "| `s` | ❌ failed | 3 | 1.25s | HTTP 500: &lt;html>a \\| b&lt;/html> &amp; more |\n"
+        "\n"
+        "**Error:** HTTP 500: &lt;html>a | b&lt;/html> &amp; more\n"
+        "\n"
+    )

@@ -122,10 +122,17 @@ def summary_markdown(report: Report) -> str:
         note = step.error.message if step.error else ""
         if step.counts:
             note = ", ".join(f"{n} {s}" for s, n in sorted(step.counts.items()))
-        note = note.replace("|", "\\|").replace("\n", " ")
+        note = _markdown(note).replace("|", "\\|")
         mark = _MARKS.get(step.status, "")
         lines.append(
             f"| `{step.id}` | {mark} {step.status} | {step.attempts} | "
             f"{step.duration_s:.2f}s | {note} |"
         )
+    if report.error is not None:
+        lines += ["", f"**Error:** {_markdown(report.error.message)}"]
     return "\n".join(lines) + "\n\n"
+
+
+def _markdown(text: str) -> str:
+    """One line of plain text that Markdown shows as written (no tags, no table breaks)."""
+    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
