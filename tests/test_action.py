@@ -282,18 +282,26 @@ def _readme_workflows() -> list[dict[str, Any]]:
     return [doc for doc in map(yaml.safe_load, blocks) if isinstance(doc, dict) and "jobs" in doc]
 
 
+def _uses_of_this_action(workflow: dict[str, Any], marker: str) -> list[dict[str, Any]]:
+    assert True in workflow or "on" in workflow  # PyYAML reads a bare `on:` as True
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    used = [step for step in steps if marker in step.get("uses", "")]
+    for step in used:
+        given = set(step.get("with", {}))
+        assert given <= INPUTS, given - INPUTS
+        assert "recipe" in given
+    return used
+
+
 def test_readme_example_workflows_parse_and_use_only_real_inputs():
     workflows = _readme_workflows()
     assert workflows, "the README shows no example workflow"
-    used = 0
-    for workflow in workflows:
-        assert True in workflow or "on" in workflow  # PyYAML reads a bare `on:` as True
-        for job in workflow["jobs"].values():
-            for step in job["steps"]:
-                if "membrane-wrapper@" not in step.get("uses", ""):
-                    continue
-                used += 1
-                given = set(step.get("with", {}))
-                assert given <= INPUTS, given - INPUTS
-                assert "recipe" in given
-    assert used, "no example step uses this action"
+    assert any(_uses_of_this_action(w, "membrane-wrapper@") for w in workflows)
+
+
+def test_this_repositorys_ci_uses_the_action_on_files_that_exist():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    used = _uses_of_this_action(workflow, "./")
+    assert [step["with"].get("command", "run") for step in used] == ["lint", "run"]
+    for step in used:
+        assert (ROOT / step["with"]["recipe"]).exists(), step["with"]["recipe"]
