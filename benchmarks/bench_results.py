@@ -12,7 +12,15 @@ from pathlib import Path
 from bench_world import CHAIN, FANOUT_CONCURRENCY, FANOUT_ITEMS, LATENCY_S, Bench, num
 
 
-def machine() -> dict[str, str]:
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the machine was with other work."""
+    try:
+        return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def machine(load_at_start: str) -> dict[str, str]:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -29,17 +37,14 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    try:
-        load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    except OSError:
-        load = "unknown"
     return {
         "CPU": cpu,
         "Cores": str(os.cpu_count()),
         "Memory": memory,
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
-        "Load average at the end (1, 5, 15 min)": load,
+        "Load average at the start (1, 5, 15 min)": load_at_start,
+        "Load average at the end": load_average(),
     }
 
 
@@ -99,7 +104,7 @@ def per_step_added(bench: Bench, *, engine: bool = False) -> float:
 
 def render(bench: Bench, started: float, calls: dict[str, int]) -> str:
     f = bench.figures
-    info = machine()
+    info = machine(bench.load_at_start)
     lines = [
         "# Benchmark results",
         "",
@@ -178,6 +183,8 @@ def render(bench: Bench, started: float, calls: dict[str, int]) -> str:
         "- `mw` is a plain `pip install .` of this checkout into `benchmarks/.venv-mw`, as users "
         "get it (`--dev` measures the editable install instead, whose import hook costs every "
         "start-up extra).",
+        "- Start-up figures move most with other work on the machine (on 2 busy cores they "
+        "can double); the load averages above say how busy it was.",
         "- Children run with bytecode writing allowed (as an installed package has), "
         "`TERM=dumb`, and state, cache and sandbox folders in a temporary directory.",
         "- Ansible: `ansible-core` in `benchmarks/.venv-ansible` (created by the harness), "

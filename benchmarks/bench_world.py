@@ -100,6 +100,7 @@ class Bench:
     mw: list[str]
     env: dict[str, str]
     python: str = sys.executable
+    load_at_start: str = "unknown"
     figures: dict[str, Figure] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_results import render
+from bench_results import load_average, render
 from bench_world import (
     BIG_ITEMS,
     CHAIN,
@@ -263,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     started = time.monotonic()
+    load_at_start = load_average()
     with tempfile.TemporaryDirectory(prefix="mw-bench-") as tmp:
         work = Path(tmp)
         write_world(work)
@@ -284,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             python=str(Path(mw[0]).parent / "python") if not args.dev else sys.executable,
             env=child_env(work),
             notes=notes,
+            load_at_start=load_at_start,
         )
         calls: dict[str, int] = {}
         steps: list[tuple[str, Callable[[], Any]]] = [
