@@ -23,6 +23,8 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "request": ("wrapper.cli.request:request", "Send an HTTP request through a connection."),
     "sandbox": ("wrapper.cli.sandbox:sandbox", "Inspect, reset or seed the offline sandbox."),
     "run": ("wrapper.cli.run:run", "Run a recipe."),
+    "runs": ("wrapper.cli.runs:runs", "List journaled runs, or show one run's steps and items."),
+    "resume": ("wrapper.cli.resume:resume", "Resume a stopped run from its journal."),
     "plan": ("wrapper.cli.run:plan", "Show what a recipe would do: reads run, writes are printed."),
     "lint": ("wrapper.cli.lint:lint", "Check recipes without running them."),
     "describe": ("wrapper.cli.describe:describe", "Show a recipe's inputs, steps and outputs."),

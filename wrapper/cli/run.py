@@ -11,15 +11,19 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import format_error
 from wrapper.cli.render import parse_pairs
-from wrapper.errors import UsageError
+from wrapper.errors import EXIT_INTERRUPTED, UsageError
 from wrapper.recipe import events as ev
+
+if TYPE_CHECKING:
+    from wrapper.recipe.loader import LoadedRecipe
+    from wrapper.recipe.resume import ResumePlan
 
 RUN_EPILOG = """\b
 Examples:
@@ -134,12 +138,8 @@ def _execute(
     run_id: str | None,
     quiet: bool,
 ) -> None:
-    from wrapper.membrane.client import MembraneClient
-    from wrapper.recipe.engine import Engine, RunOptions
-    from wrapper.recipe.inputs import load_inputs_file, resolve_inputs, secret_values
+    from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
     from wrapper.recipe.loader import load_recipe
-    from wrapper.recipe.report import EventWriter, ReportBuilder, write_junit, write_report
-    from wrapper.recipe.secrets import Masker
 
     quiet = quiet or obj.quiet
     if run_id is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", run_id):
@@ -164,6 +164,46 @@ def _execute(
             f"--connection {unknown[0]}: the recipe declares no such connection "
             f"(it declares: {declared})"
         )
+    run_loaded(
+        obj,
+        loaded,
+        inputs,
+        overrides,
+        plan=plan,
+        run_id=run_id,
+        as_json=as_json,
+        report_path=report_path,
+        junit_path=junit_path,
+        events_to=events_to,
+        quiet=quiet,
+    )
+
+
+def run_loaded(
+    obj: AppContext,
+    loaded: LoadedRecipe,
+    inputs: dict[str, Any],
+    overrides: dict[str, str],
+    *,
+    plan: bool,
+    run_id: str | None,
+    as_json: bool,
+    report_path: Path | None,
+    junit_path: Path | None,
+    events_to: str | None,
+    quiet: bool,
+    resume: ResumePlan | None = None,
+) -> None:
+    """Run (or resume) a loaded recipe with resolved inputs, render it and exit."""
+    from wrapper.membrane.client import MembraneClient
+    from wrapper.recipe.engine import Engine, RunOptions, new_run_id
+    from wrapper.recipe.inputs import secret_values
+    from wrapper.recipe.journal import Journal
+    from wrapper.recipe.report import EventWriter, ReportBuilder, write_junit, write_report
+    from wrapper.recipe.secrets import Masker
+
+    specs = loaded.recipe.inputs
+    run_id = run_id or new_run_id()
     masker = Masker(secret_values(specs, inputs))
     if obj.verbose:
         from wrapper.cli.render import enable_verbose_logging
@@ -173,6 +213,12 @@ def _execute(
     builder = ReportBuilder()
     with ExitStack() as stack:
         sinks: list[ev.EventSink] = [builder]
+        if not plan:
+            journal = Journal(run_id)
+            stack.callback(journal.close)
+            if resume is not None:
+                journal.write(resume.record())
+            sinks.append(journal)
         if events_to:
             sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
         if not quiet:
@@ -183,7 +229,13 @@ def _execute(
             client,
             masker=masker,
             sinks=sinks,
-            options=RunOptions(run_id=run_id, plan=plan, connections=overrides, environ=os.environ),
+            options=RunOptions(
+                run_id=run_id,
+                plan=plan,
+                connections=overrides,
+                environ=os.environ,
+                resume=resume,
+            ),
         )
         with _sigterm_as_interrupt():
             result = engine.run()
@@ -201,6 +253,8 @@ def _execute(
     elif events_to != "-":
         _print_outputs(masker.mask_value(result.outputs))
     if result.error is not None:
+        if result.exit_code == EXIT_INTERRUPTED and not plan:
+            result.error.advice = f"The journal is kept; continue with: mw resume {run_id}"
         click.echo(format_error(masker.mask_error(result.error)), err=True)
     sys.exit(result.exit_code)
 

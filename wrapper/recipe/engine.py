@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from wrapper.errors import (
     EXIT_ASSERT,
@@ -40,6 +40,9 @@ from wrapper.recipe.retry import RetryPolicy, error_info
 from wrapper.recipe.scope import RecipeScope
 from wrapper.recipe.secrets import Masker
 from wrapper.recipe.steps import ClientLike, Unit
+
+if TYPE_CHECKING:
+    from wrapper.recipe.resume import ResumePlan
 
 T = TypeVar("T")
 #: Connections are ensured before any step, so a rate limit or a blip there gets its own retry.
@@ -65,6 +68,8 @@ class RunOptions:
     connection_wait_s: float = 120.0
     #: Called before every membrane call with the unit and the connection name (rate limits).
     before_call: Callable[[Unit | None, str | None], None] | None = None
+    #: What a resumed run already finished (steps and foreach items skipped, outputs reused).
+    resume: ResumePlan | None = None
 
 
 @dataclass

@@ -38,6 +38,12 @@ def run_foreach(scope: RecipeScope, step: Step, full_id: str, items: list[Any]) 
         if engine.stop.is_set():
             return
         item = items[index]
+        resume = engine.options.resume
+        prior = resume.item(full_id, index, engine.masker.mask_value(item)) if resume else None
+        if prior is not None:
+            # Finished before a crash: its journaled result stands, the item does not run again.
+            results[index] = prior
+            return
         engine.emit(ev.ItemStart(run_id=engine.run_id, step_id=full_id, index=index, item=item))
         if fail_fast and failed.is_set():
             result = UnitResult(

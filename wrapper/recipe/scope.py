@@ -181,6 +181,16 @@ class RecipeScope:
     def run_step(self, step: Step, block: str) -> UnitResult:
         engine = self.engine
         full_id = f"{self.prefix}{step.id}"
+        resumed = engine.options.resume.step(full_id) if engine.options.resume else None
+        if resumed is not None:
+            # Finished before a crash: reuse what the journal recorded, run nothing.
+            self.steps[step.id] = resumed
+            return UnitResult(
+                resumed["status"],
+                resumed["attempts"],
+                resumed["outputs"],
+                http_status=resumed["http_status"],
+            )
         started = engine.options.clock()
         items: list[Any] | None = None
         ctx: dict[str, Any] = {}

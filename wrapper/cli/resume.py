@@ -1,0 +1,99 @@
+"""`mw resume ID`: continue a stopped run from its journal."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from wrapper.cli.context import AppContext
+from wrapper.cli.render import parse_pairs
+
+RESUME_EPILOG = """\b
+Finished steps and foreach items are not run again; their journaled outputs
+are reused. A plain write that was in flight when the run stopped is
+uncertain: the resume stops and names it until --uncertain decides.
+
+\b
+Examples:
+  mw resume 20261122T054501-3f9c2a
+  mw resume 20261122T054501-3f9c2a -i token=... --uncertain skip
+"""
+
+
+@click.command(epilog=RESUME_EPILOG)
+@click.argument("run_id", metavar="ID")
+@click.option(
+    "-i",
+    "--input",
+    "given",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A secret input again (secrets are never journaled); other inputs are reused.",
+)
+@click.option("--force", is_flag=True, help="Resume even though the recipe file changed.")
+@click.option(
+    "--uncertain",
+    type=click.Choice(["retry", "skip"]),
+    help="A write in flight at the stop: run it again (retry) or treat it as done (skip).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON on stdout.")
+@click.option("--quiet", "-q", "quiet", is_flag=True, help="Print only the result.")
+@click.pass_obj
+def resume(
+    obj: AppContext,
+    /,
+    run_id: str,
+    given: tuple[str, ...],
+    force: bool,
+    uncertain: str | None,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """Resume a stopped run: skip what finished, run the rest."""
+    from wrapper.cli.run import run_loaded
+    from wrapper.recipe.inputs import resolve_inputs
+    from wrapper.recipe.journal import load_state
+    from wrapper.recipe.loader import load_recipe
+    from wrapper.recipe.resume import (
+        ResumePlan,
+        check_recipe,
+        missing_secrets,
+        require_secrets,
+        resume_values,
+    )
+
+    state = load_state(run_id)
+    loaded = load_recipe(state.path)
+    check_recipe(state, loaded, force=force)
+    specs = loaded.recipe.inputs
+    pairs: dict[str, Any] = dict(parse_pairs(given, "-i"))
+    inputs = resolve_inputs(
+        specs, given=pairs, values=resume_values(state, specs, pairs), environ=os.environ
+    )
+    missing = missing_secrets(state, specs, inputs)
+    if missing and sys.stdin.isatty():
+        for name in missing:
+            pairs[name] = click.prompt(f"{name} (secret)", hide_input=True)
+        inputs = resolve_inputs(
+            specs, given=pairs, values=resume_values(state, specs, pairs), environ=os.environ
+        )
+        missing = missing_secrets(state, specs, inputs)
+    require_secrets(missing, specs)
+    plan = ResumePlan(state, loaded, uncertain=uncertain)
+    run_loaded(
+        obj,
+        loaded,
+        inputs,
+        plan.connections,
+        plan=False,
+        run_id=run_id,
+        as_json=as_json,
+        report_path=None,
+        junit_path=None,
+        events_to=None,
+        quiet=quiet,
+        resume=plan,
+    )

@@ -1,0 +1,232 @@
+"""The run journal: `<state>/runs/<id>/journal.jsonl`, one masked event per line, synced.
+
+The journal is an event sink. The emitter hands it each event synchronously, under its lock, so
+a `call_start` is on disk (flushed and fsync'ed) before the call starts and a `call_finish` is on
+disk before the engine goes on. A resumed run appends to the same file: each `run_start` opens a
+new segment (call ids restart there), and a `resume` record says how uncertain work was decided.
+
+Events reach sinks already masked, so no secret value is ever written here; outputs derived from
+a secret read `***` in the journal (see `wrapper.recipe.resume` for what that means on resume).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Final
+
+from wrapper import paths
+from wrapper.errors import ResumeError
+from wrapper.recipe import events as ev
+
+JOURNAL_NAME: Final = "journal.jsonl"
+#: Statuses of work that is done and must not run again.
+FINISHED: Final = frozenset({"ok", "skipped"})
+#: Error types of a failed call that certainly changed nothing (the rest leave a write uncertain).
+NOT_APPLIED: Final = frozenset(
+    {"rate_limit", "bad_request", "not_found", "access_denied", "environment", "usage", "input"}
+)
+
+
+def run_dir(run_id: str) -> Path:
+    return paths.runs_dir() / run_id
+
+
+def journal_path(run_id: str) -> Path:
+    return run_dir(run_id) / JOURNAL_NAME
+
+
+class Journal:
+    """Appends records to a run's journal; each one is flushed and fsync'ed before returning."""
+
+    def __init__(self, run_id: str) -> None:
+        self.path = journal_path(run_id)
+        self._lock = threading.Lock()
+        self._handle: IO[str] | None = None
+
+    def _open(self) -> IO[str]:
+        if self._handle is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = self.path.open("a", encoding="utf-8")
+            except OSError as error:
+                raise ResumeError(
+                    f"cannot write the run journal {self.path}: {error.strerror or error}",
+                    advice="Set MW_STATE_DIR to a writable folder.",
+                ) from None
+        return self._handle
+
+    def write(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":"))
+        with self._lock:
+            handle = self._open()
+            handle.write(line + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def handle(self, event: ev.Event) -> None:
+        """Event sink: every event, as the NDJSON stream shows it."""
+        self.write(event.to_json())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._handle is not None:
+                self._handle.close()
+                self._handle = None
+
+
+def read_records(run_id: str) -> list[dict[str, Any]]:
+    """Every complete record of a run's journal; a line torn by a crash is ignored."""
+    path = journal_path(run_id)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResumeError(
+            f"no run {run_id!r} in {paths.runs_dir()}", advice="List runs with `mw runs`."
+        ) from None
+    records: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # only the last line can be torn (a kill during its write)
+        if isinstance(record, dict):
+            records.append(record)
+    if not records or records[0].get("event") != "run_start":
+        raise ResumeError(f"run {run_id!r}: the journal {path} has no run start")
+    return records
+
+
+@dataclass
+class Unit:
+    """What the journal knows of one step or one foreach item."""
+
+    status: str = "started"
+    attempts: int = 0
+    outputs: Any = None
+    error: dict[str, Any] | None = None
+    http_status: int | None = None
+    item: Any = None
+    safe_to_repeat: bool = True
+
+
+@dataclass
+class RunState:
+    """A run as its journal tells it, all segments (first run and resumes) folded together."""
+
+    run_id: str
+    recipe: str
+    path: str
+    sha256: str
+    started: str
+    inputs: dict[str, Any]
+    plan: bool = False
+    status: str = "unfinished"
+    exit_code: int | None = None
+    connections: dict[str, str] = field(default_factory=dict)
+    steps: dict[str, Unit] = field(default_factory=dict)
+    items: dict[tuple[str, int], Unit] = field(default_factory=dict)
+    #: (step id, item index or None) of calls started but never finished, not safe to repeat.
+    uncertain: dict[tuple[str, int | None], Unit] = field(default_factory=dict)
+    resumes: int = 0
+
+
+def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:
+    first = records[0]
+    state = RunState(
+        run_id=run_id,
+        recipe=str(first.get("recipe", "")),
+        path=str(first.get("path", "")),
+        sha256=str(first.get("sha256", "")),
+        started=str(first.get("time", "")),
+        inputs=dict(first.get("inputs") or {}),
+        plan=bool(first.get("plan")),
+    )
+    pending: dict[int, dict[str, Any]] = {}
+
+    def close_segment() -> None:
+        for call in pending.values():
+            key = (str(call.get("step_id", "")), call.get("index"))
+            if not call.get("safe_to_repeat", False) and call.get("step_id"):
+                state.uncertain[key] = Unit(safe_to_repeat=False)
+        pending.clear()
+
+    for record in records:
+        kind = record.get("event")
+        step_id = str(record.get("step_id", ""))
+        index = record.get("index")
+        if kind == "run_start":
+            close_segment()
+            state.status, state.exit_code = "unfinished", None
+            state.sha256 = str(record.get("sha256", state.sha256))
+        elif kind == "resume":
+            close_segment()
+            state.resumes += 1
+            for step, item in record.get("skipped_uncertain") or []:
+                state.uncertain.pop((step, item), None)
+                done = Unit(status="skipped")
+                if item is None:
+                    state.steps[step] = done
+                else:
+                    state.items[(step, item)] = done
+        elif kind == "connection_ready" and record.get("id") is not None:
+            state.connections.setdefault(str(record.get("name")), str(record["id"]))
+        elif kind == "call_start":
+            pending[int(record.get("call_id", 0))] = record
+        elif kind == "call_finish":
+            call = pending.pop(int(record.get("call_id", 0)), None)
+            error = record.get("error") or {}
+            applied = error and error.get("type") not in NOT_APPLIED
+            if call and applied and not call.get("safe_to_repeat"):
+                # A write that timed out, was killed or printed garbage may have been applied.
+                key = (str(call.get("step_id", "")), call.get("index"))
+                state.uncertain[key] = Unit(safe_to_repeat=False)
+        elif kind == "step_start":
+            state.steps[step_id] = Unit()
+        elif kind == "item_start":
+            state.items[(step_id, int(index or 0))] = Unit(item=record.get("item"))
+        elif kind in ("step_finish", "item_finish"):
+            unit = Unit(
+                status=str(record.get("status", "")),
+                attempts=int(record.get("attempts") or 0),
+                outputs=record.get("outputs"),
+                error=record.get("error"),
+                http_status=record.get("http_status"),
+            )
+            key = (step_id, None if kind == "step_finish" else int(index or 0))
+            if kind == "step_finish":
+                state.steps[step_id] = unit
+            else:
+                unit.item = state.items.get((step_id, int(index or 0)), Unit()).item
+                state.items[(step_id, int(index or 0))] = unit
+            if unit.status in FINISHED:
+                state.uncertain.pop(key, None)
+        elif kind == "run_finish":
+            pending.clear()
+            state.status = str(record.get("status", ""))
+            state.exit_code = record.get("exit_code")
+    close_segment()
+    return state
+
+
+def load_state(run_id: str) -> RunState:
+    return fold(run_id, read_records(run_id))
+
+
+def list_runs() -> list[RunState]:
+    """Every run with a readable journal, oldest first (run ids sort by start time)."""
+    root = paths.runs_dir()
+    if not root.is_dir():
+        return []
+    found: list[RunState] = []
+    for child in sorted(root.iterdir()):
+        if not (child / JOURNAL_NAME).is_file():
+            continue
+        try:
+            found.append(load_state(child.name))
+        except ResumeError:
+            continue
+    return found
