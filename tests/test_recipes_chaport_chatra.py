@@ -126,3 +126,90 @@ def test_export_chat_events_runs_with_no_inputs() -> None:
     assert [e["id"] for e in out["events"]] == [f"65a1c0e000000000000000{n:02d}" for n in (1, 2, 3)]
     assert sum(out["counts_by_type"].values()) == 3
     assert all(step["effect"] == "read" for step in report["steps"])
+
+
+# --- Chatra ----------------------------------------------------------------------------------
+
+
+def test_update_client_profile_changes_only_the_fields_given() -> None:
+    report = mw_run(
+        "chatra/update-client-profile",
+        f"client_id={CLIENTS[1]}",
+        "email=leo@example.net",
+        "phone=+46 70 123 45 67",
+    )
+    out = report["outputs"]
+    assert out["client_id"] == CLIENTS[1]
+    assert (out["email"], out["phone"]) == ("leo@example.net", "+46 70 123 45 67")
+    assert sorted(out["changed"]) == ["email", "phone"]
+    assert out["notes"] is None
+    lookup = mw_run("chatra/client-lookup-report", f"client_ids={CLIENTS[1]}")["outputs"]
+    assert lookup["clients"][0]["email"] == "leo@example.net"
+
+
+def test_send_agent_message_reads_the_message_back() -> None:
+    report = mw_run(
+        "chatra/send-agent-message",
+        f"client_id={CLIENTS[0]}",
+        "text=Your order has shipped.",
+        "agent_id=demoAgent00000002",
+    )
+    out = report["outputs"]
+    assert out["text"] == "Your order has shipped."
+    assert out["agent_id"] == "demoAgent00000002"
+    assert len(out["message_id"]) == 17
+    assert out["created_at_ms"] > 1_767_603_600_000  # milliseconds, after the demo epoch
+    assert statuses(report) == {"client": "ok", "send": "ok", "check": "ok"}
+
+
+def test_push_message_to_clients_reports_each_client() -> None:
+    ids = ",".join([*CLIENTS[:4], "noSuchClient00001"])
+    report = mw_run("chatra/push-message-to-clients", f"client_ids={ids}", "text=Spring sale!")
+    out = report["outputs"]
+    assert out["sent"] == 4
+    assert out["failed"] == ["noSuchClient00001"]
+    assert [m["client_id"] for m in out["messages"]] == CLIENTS[:4]
+    assert len({m["message_id"] for m in out["messages"]}) == 4
+    edited = mw_run(
+        "chatra/edit-or-delete-pushed",
+        f"message_id={out['messages'][0]['message_id']}",
+        "text=Spring sale, 20% off!",
+    )
+    assert edited["outputs"]["previous_text"] == "Spring sale!"
+
+
+def test_edit_or_delete_pushed_edits_then_deletes() -> None:
+    edit = mw_run("chatra/edit-or-delete-pushed", "message_id=demoPushed0000001", "text=Hi again!")
+    out = edit["outputs"]
+    assert (out["previous_text"], out["text"], out["deleted"]) == (
+        "Welcome back!",
+        "Hi again!",
+        False,
+    )
+    assert out["client_id"] == CLIENTS[0]
+    assert statuses(edit)["delete"] == "skipped"
+    gone = mw_run("chatra/edit-or-delete-pushed", "message_id=demoPushed0000001", "mode=delete")
+    assert gone["outputs"]["deleted"] is True
+    assert gone["outputs"]["previous_text"] == "Hi again!"
+    assert statuses(gone)["edit"] == "skipped"
+
+
+def test_client_lookup_report_runs_with_no_inputs() -> None:
+    report = mw_run("chatra/client-lookup-report")
+    out = report["outputs"]
+    assert out["found"] == 6
+    assert out["not_found"] == []
+    assert [c["id"] for c in out["clients"]] == CLIENTS[:6]
+    # Odd-numbered demo clients have an e-mail, even-numbered ones do not.
+    assert out["with_email"] == CLIENTS[0:6:2]
+    assert out["without_email"] == CLIENTS[1:6:2]
+    assert out["by_country"] == {"Sweden": 6}
+    assert all(step["effect"] == "read" for step in report["steps"])
+
+
+def test_client_lookup_report_lists_unknown_clients() -> None:
+    out = mw_run("chatra/client-lookup-report", f"client_ids={CLIENTS[11]},missingClient0001")[
+        "outputs"
+    ]
+    assert out["found"] == 1
+    assert out["not_found"] == ["missingClient0001"]
