@@ -167,11 +167,12 @@ def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:
             state.resumes += 1
             for step, item in record.get("skipped_uncertain") or []:
                 state.uncertain.pop((step, item), None)
-                done = Unit(status="skipped")
                 if item is None:
-                    state.steps[step] = done
+                    state.steps[step] = Unit(status="skipped")
                 else:
-                    state.items[(step, item)] = done
+                    # Keep the item itself: a later resume checks it is still the same item.
+                    known = state.items.get((step, item), Unit()).item
+                    state.items[(step, item)] = Unit(status="skipped", item=known)
         elif kind == "connection_ready" and record.get("id") is not None:
             state.connections.setdefault(str(record.get("name")), str(record["id"]))
         elif kind == "call_start":
