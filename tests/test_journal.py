@@ -130,3 +130,9 @@ def test_mw_runs_with_no_runs_says_so():
     result = CliRunner().invoke(cli, ["runs"])
     assert result.exit_code == 0
     assert result.stdout == "no runs journaled yet\n"
+
+
+def test_a_write_that_succeeded_but_whose_item_never_finished_stays_in_doubt():
+    records = [START, item("item_start", 0), call(1, 0), finish(1, 0)]
+    assert list(fold("r", records).uncertain) == [("create", 0)]
+    assert fold("r", [*records, item("item_finish", 0)]).uncertain == {}

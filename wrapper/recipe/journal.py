@@ -180,9 +180,11 @@ def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:
         elif kind == "call_finish":
             call = pending.pop(int(record.get("call_id", 0)), None)
             error = record.get("error") or {}
-            applied = error and error.get("type") not in NOT_APPLIED
+            applied = not error or error.get("type") not in NOT_APPLIED
             if call and applied and not call.get("safe_to_repeat"):
-                # A write that timed out, was killed or printed garbage may have been applied.
+                # A write that timed out, was killed or printed garbage may have been applied;
+                # one that succeeded was applied, and stays in doubt until its step or item is
+                # journaled as finished (a kill in between loses its outputs, not its effect).
                 key = (str(call.get("step_id", "")), call.get("index"))
                 state.uncertain[key] = Unit(safe_to_repeat=False)
         elif kind == "step_start":
