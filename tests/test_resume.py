@@ -3,6 +3,7 @@ checked; the engine runs only what did not finish (unregistered fake calls would
 
 from __future__ import annotations
 
+import _thread
 import json
 import textwrap
 
@@ -213,3 +214,24 @@ def test_the_journal_never_holds_a_secret(recipe, fake_process):
     text = journal_path("sec").read_text(encoding="utf-8")
     assert secret not in text
     assert fold("sec", [json.loads(line) for line in text.splitlines()]).inputs["token"] == "***"
+
+
+MW = ["--membrane", "membrane", "run", "--connection", "c=conn1"]
+
+
+def test_ctrl_c_exits_130_and_prints_the_resume_command(recipe, fake_process, monkeypatch):
+    monkeypatch.setenv("MW_MEMBRANE_DIALECT", "current")
+
+    def interrupt(process):
+        _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+
+    fake_process.register(argv("a"), stdout=json.dumps({"output": {"id": 1}}), callback=interrupt)
+    result = CliRunner().invoke(
+        cli,
+        [*MW, str(recipe.path), "-i", 'emails=["a","b"]', "--run-id", "intr", "-q"],
+    )
+    assert result.exit_code == 130, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "  The journal is kept; continue with: mw resume intr"
+    )
+    assert load_state("intr").status == "interrupted"
