@@ -150,7 +150,7 @@ def _execute(
         )
     if as_json and events_to == "-":
         raise UsageError("--json and --events - both want stdout; send events to a file")
-    loaded = load_recipe(recipe)
+    loaded = load_recipe(_recipe_path(recipe))
     specs = loaded.recipe.inputs
     values = load_inputs_file(inputs_file) if inputs_file else {}
     inputs = resolve_inputs(
@@ -263,6 +263,20 @@ def _print_outputs(outputs: dict[str, Any]) -> None:
     for name, value in outputs.items():
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         click.echo(f"{name}: {shown}")
+
+
+def _recipe_path(recipe: str) -> str | Path:
+    """A recipe file, or a bundled name like `chatwoot/daily-summary` when no such file exists."""
+    from wrapper.errors import RecipeError
+    from wrapper.recipe.loader import resolve_recipe_ref
+
+    if Path(recipe).is_file():
+        return recipe
+    try:
+        return resolve_recipe_ref(recipe, Path.cwd())
+    except RecipeError:
+        # Not a bundled name either: load the path as given so the error names the file.
+        return recipe
 
 
 @contextmanager
