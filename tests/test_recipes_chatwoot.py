@@ -68,3 +68,40 @@ def test_a_bundled_name_runs_from_any_folder(tmp_path):
     assert report["status"] == "ok"
     assert report["recipe"]["path"].endswith("chatwoot/daily-summary.yaml")
     assert report["outputs"]["total"] == 60
+
+
+def test_welcome_contact_creates_once_then_finds_the_contact():
+    first = mw_run(recipe("chatwoot/welcome-contact"), "-i", "email=ada@example.com")
+    out = first["outputs"]
+    assert statuses(first) == {"find": "ok", "create": "ok", "open": "ok", "label": "ok"}
+    assert out["created_contact"] is True
+    assert out["conversation_status"] == "open"
+    assert out["labels"] == ["feature-request"]
+    assert out["conversation_id"] > 60
+    again = mw_run(
+        recipe("chatwoot/welcome-contact"), "-i", "email=ada@example.com", "-i", 'labels=["vip"]'
+    )
+    assert statuses(again)["create"] == "skipped"
+    assert again["outputs"]["contact_id"] == out["contact_id"]
+    assert again["outputs"]["created_contact"] is False
+    assert again["outputs"]["labels"] == ["vip"]
+    assert again["outputs"]["conversation_id"] == out["conversation_id"] + 1
+
+
+def test_welcome_contact_finds_a_demo_contact_without_creating_one():
+    report = mw_run(recipe("chatwoot/welcome-contact"), "-i", "email=priya.rossi19@example.com")
+    assert statuses(report)["create"] == "skipped"
+    assert report["outputs"]["contact_id"] == 19
+
+
+def test_resolve_stale_pending_resolves_the_four_oldest_with_a_note():
+    report = mw_run(recipe("chatwoot/resolve-stale-pending"))
+    out = report["outputs"]
+    assert out["pending_seen"] == 9
+    assert sorted(out["resolved"]) == [7, 13, 19, 25]
+    assert out["notes_left"] == 4
+    summary = mw_run(recipe("chatwoot/daily-summary"))["outputs"]["by_status"]
+    assert summary == {"open": 32, "pending": 5, "snoozed": 4, "resolved": 19}
+    again = mw_run(recipe("chatwoot/resolve-stale-pending"))["outputs"]
+    assert again["pending_seen"] == 5
+    assert again["resolved_count"] == 0
