@@ -105,3 +105,16 @@ def test_resolve_stale_pending_resolves_the_four_oldest_with_a_note():
     again = mw_run(recipe("chatwoot/resolve-stale-pending"))["outputs"]
     assert again["pending_seen"] == 5
     assert again["resolved_count"] == 0
+
+
+def test_triage_open_labels_routes_and_notes_by_keyword():
+    report = mw_run(recipe("chatwoot/triage-open"))
+    out = report["outputs"]
+    assert out["scanned"] == 13
+    assert out["billing"] == [30, 21, 15]
+    assert out["bugs"] == [57, 54, 51, 45, 39, 27, 18]
+    assert out["untouched"] == [42, 9, 6]
+    assert out["triaged_count"] == out["notes_left"] == 10
+    routed = next(s for s in report["steps"] if s["id"] == "route")["outputs"]
+    teams = {o["team_id"] for o in routed if o}
+    assert teams == {2, 3}
