@@ -118,3 +118,36 @@ def test_triage_open_labels_routes_and_notes_by_keyword():
     routed = next(s for s in report["steps"] if s["id"] == "route")["outputs"]
     teams = {o["team_id"] for o in routed if o}
     assert teams == {2, 3}
+
+
+def test_import_contacts_from_csv_dedupes_skips_existing_and_is_safe_to_rerun(tmp_path):
+    rows = tmp_path / "people.csv"
+    rows.write_text(
+        "name,email\nAda Lovelace,ada@example.com\nGrace Hopper,grace@example.com\n"
+        "Ada again,ADA@example.com\nPriya Rossi,priya.rossi19@example.com\n,linus@example.com\n",
+        encoding="utf-8",
+    )
+    first = mw_run(recipe("chatwoot/import-contacts"), "-i", f"contacts=@{rows}")
+    out = first["outputs"]
+    assert out["rows"] == 5
+    assert out["unique_emails"] == 4
+    assert sorted(c["email"] for c in out["created"]) == [
+        "ada@example.com",
+        "grace@example.com",
+        "linus@example.com",
+    ]
+    assert out["skipped_existing"] == ["priya.rossi19@example.com"]
+    assert out["failed"] == []
+    again = mw_run(recipe("chatwoot/import-contacts"), "-i", f"contacts=@{rows}")["outputs"]
+    assert again["created_count"] == 0
+    assert len(again["skipped_existing"]) == 4
+
+
+def test_import_contacts_from_json(tmp_path):
+    rows = tmp_path / "people.json"
+    rows.write_text(
+        json.dumps([{"name": "Joan Clarke", "email": "joan@example.com"}]), encoding="utf-8"
+    )
+    out = mw_run(recipe("chatwoot/import-contacts"), "-i", f"contacts=@{rows}")["outputs"]
+    assert [c["email"] for c in out["created"]] == ["joan@example.com"]
+    assert out["skipped_existing"] == []
