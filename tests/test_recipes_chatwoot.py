@@ -151,3 +151,15 @@ def test_import_contacts_from_json(tmp_path):
     out = mw_run(recipe("chatwoot/import-contacts"), "-i", f"contacts=@{rows}")["outputs"]
     assert [c["email"] for c in out["created"]] == ["joan@example.com"]
     assert out["skipped_existing"] == []
+
+
+def test_chatra_client_is_mirrored_to_one_chatwoot_contact():
+    path = str(RECIPES / "cross-app" / "chatra-client-to-chatwoot.yaml")
+    first = mw_run(path)
+    out = first["outputs"]
+    assert out["email"] == "client1@example.net"
+    assert out["action"] == "created"
+    again = mw_run(path)
+    assert again["outputs"]["action"] == "updated"
+    assert again["outputs"]["contact_id"] == out["contact_id"]
+    assert statuses(again)["create"] == "skipped"
