@@ -68,6 +68,8 @@ class RunOptions:
     connection_wait_s: float = 120.0
     #: Called before every membrane call with the unit and the connection name (rate limits).
     before_call: Callable[[Unit | None, str | None], None] | None = None
+    #: Called when a call fails (a retry-after hint pauses the connection's rate limit).
+    on_call_error: Callable[[Unit | None, str | None, BaseException], None] | None = None
     #: What a resumed run already finished (steps and foreach items skipped, outputs reused).
     resume: ResumePlan | None = None
 
@@ -176,6 +178,8 @@ class Engine:
             value = invoke()
         except WrapperError as error:
             self.masker.mask_error(error)
+            if self.options.on_call_error is not None:
+                self.options.on_call_error(unit, connection, error)
             self.emit(
                 ev.CallFinish(
                     run_id=self.run_id,
