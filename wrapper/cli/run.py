@@ -20,6 +20,7 @@ from wrapper.cli.handler import format_error
 from wrapper.cli.render import parse_pairs
 from wrapper.errors import EXIT_INTERRUPTED, UsageError
 from wrapper.recipe import events as ev
+from wrapper.recipe.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from wrapper.recipe.loader import LoadedRecipe
@@ -223,6 +224,7 @@ def run_loaded(
             sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
         if not quiet:
             sinks.append(_view(stack))
+        limiter = RateLimiter(loaded.recipe.connections)
         engine = Engine(
             loaded,
             inputs,
@@ -235,6 +237,8 @@ def run_loaded(
                 connections=overrides,
                 environ=os.environ,
                 resume=resume,
+                before_call=limiter.before_call,
+                on_call_error=limiter.after_error,
             ),
         )
         with _sigterm_as_interrupt():
