@@ -163,3 +163,15 @@ def test_chatra_client_is_mirrored_to_one_chatwoot_contact():
     assert again["outputs"]["action"] == "updated"
     assert again["outputs"]["contact_id"] == out["contact_id"]
     assert statuses(again)["create"] == "skipped"
+
+
+def test_a_name_that_is_neither_a_file_nor_bundled_says_no_such_file(tmp_path):
+    done = subprocess.run(
+        [MW, "--sandbox", "run", "chatwoot/no-such-recipe"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("Error: chatwoot/no-such-recipe: no such file\n")
