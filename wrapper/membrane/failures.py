@@ -221,6 +221,11 @@ def describe(body: dict[str, Any]) -> str:
     return f"{message.rstrip(' .:')}: {'; '.join(missing)}"
 
 
+def _text(value: Any) -> str | None:
+    # A body from a broken or foreign program may carry any JSON in these fields.
+    return value if isinstance(value, str) else None
+
+
 def from_body(
     body: dict[str, Any], label: str, command: list[str], mask: Mask | None
 ) -> WrapperError:
@@ -231,7 +236,7 @@ def from_body(
             f"{label} was answered by a different program called membrane: "
             f"{excerpt(str(detail), mask)} ({body['error']})"
         )
-    error_type, key, status = body.get("type"), body.get("key"), _status(body)
+    error_type, key, status = _text(body.get("type")), _text(body.get("key")), _status(body)
     message = f"{label} failed: {excerpt(describe(body), mask, limit=400)}"
     shown = excerpt(json.dumps(body, ensure_ascii=False), mask)
     common: dict[str, Any] = {"command": command, "body": body, "output": shown}
