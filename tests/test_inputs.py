@@ -175,3 +175,79 @@ def test_schema_secret_listing_and_masking():
     values = {"email": "a@b.co", "token": "t0k"}
     assert secret_values(SPECS, values) == ["t0k"]
     assert masked_inputs(SPECS, values) == {"email": "a@b.co", "token": "***"}
+
+
+# --- the fast path: jsonschema is asked only when a value may not fit ---------------------
+
+FAST_SCHEMAS = [
+    {"type": "string"},
+    {"type": "string", "format": "email", "description": "x"},
+    {"type": "string", "format": "uri"},
+    {"type": "string", "minLength": 1, "maxLength": 3},
+    {"type": "string", "pattern": "^[0-9a-f]{2}$"},
+    {"type": "string", "enum": ["open", "1", "true"]},
+    {"type": "integer", "minimum": 1, "maximum": 3},
+    {"type": "integer", "enum": [1, 2.0, True]},
+    {"type": "number", "minimum": 0.5},
+    {"type": "boolean", "default": False},
+    {"type": "object"},
+    {"type": "object", "properties": {"a": {"type": "string"}}},
+    {"type": "array", "minItems": 1, "maxItems": 2},
+    {"type": "array", "items": {"type": "integer", "minimum": 1}},
+    {"type": "array", "items": {"enum": ["a", "b"]}},
+    {"type": "array", "items": {"type": "object", "required": ["email"]}},
+    {"type": "array", "items": {"type": ["string", "null"]}},
+    {"type": "array", "items": {"type": "string", "minLength": "3"}},
+]
+FAST_VALUES = [
+    "", "a", "ab", "abc", "abcd", "a@b", "open", "1", "true", "0f", "x0",
+    0, 1, 2, 3, 4, -1, 0.5, 1.0, 2.0, 0.25, float("nan"), True, False, None,
+    [], [1], [1, 2], [0], [1, 2, 3], ["a"], ["a", "c"], [True], ["abcd"], [None],
+    [{"email": "a@b"}], [{}], {}, {"a": "x"}, {"a": 1}, (1,),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("schema", FAST_SCHEMAS)
+def test_the_fast_path_accepts_only_what_jsonschema_accepts(schema):
+    import jsonschema
+
+    from wrapper.recipe.inputs import _plainly_valid
+
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    for value in FAST_VALUES:
+        try:
+            valid = not list(validator.iter_errors(value))
+        except TypeError:
+            valid = False  # a keyword value of the wrong kind: jsonschema itself fails
+        if _plainly_valid(schema, value):
+            assert valid, (schema, value)
+
+
+def test_the_fast_path_decides_the_common_cases():
+    from wrapper.recipe.inputs import _plainly_valid
+
+    assert _plainly_valid({"type": "string", "format": "email"}, "ada@example.com")
+    assert _plainly_valid({"type": "array", "items": {"type": "integer", "minimum": 1}}, [1, 2])
+    assert _plainly_valid({"type": "string", "enum": ["open"], "minLength": 1}, "open")
+    assert not _plainly_valid({"type": "string", "format": "email"}, "ada")
+    assert not _plainly_valid({"type": "integer", "enum": [1]}, True)
+
+
+def test_values_that_plainly_fit_never_import_jsonschema():
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys
+        from wrapper.recipe.inputs import resolve_inputs
+        from wrapper.recipe.model import InputSpec
+        specs = {
+            "email": InputSpec.model_validate({"type": "string", "format": "email"}),
+            "n": InputSpec.model_validate({"type": "integer", "minimum": 1, "default": 1}),
+            "tags": InputSpec.model_validate({"type": "array", "items": {"type": "string"}}),
+        }
+        resolve_inputs(specs, given={"email": "ada@example.com", "tags": "a,b"})
+        print("jsonschema" in sys.modules)
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -4,6 +4,9 @@ Precedence, highest first: `-i name=value`, `--inputs FILE`, the input's `from_e
 its `default`. Text values (`-i`, environment) are parsed by the input's declared type; every
 value is then checked against the input's JSON-Schema subset before any call runs. Errors name
 the input and never show a secret's value.
+
+jsonschema is imported only when a value may not fit: it costs more start-up than the rest of
+`mw run` together, and `_plainly_valid` answers "fits" for the common case without it.
 """
 
 from __future__ import annotations
@@ -11,11 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
-import jsonschema
 import yaml
 
 from wrapper.errors import InputError
@@ -33,6 +36,23 @@ _ARTICLE: Final = {
     "array": "a list",
     "object": "an object",
     "string": "a string",
+}
+# Type tests exactly as jsonschema's Draft 2020-12 type checker words them (bool is no number).
+_IS_TYPE: Final[dict[str, Callable[[Any], bool]]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+# Keywords that never reject a value (annotations, and `x-` keys jsonschema ignores).
+_ANNOTATIONS: Final = frozenset(
+    {"description", "default", "examples", "title", "writeOnly", "readOnly", "x-from-env"}
+)
+_KEYWORDS: Final = _ANNOTATIONS | {
+    *("type", "enum", "format", "minimum", "maximum", "minLength", "maxLength", "pattern"),
+    *("minItems", "maxItems", "items"),
 }
 
 
@@ -150,9 +170,12 @@ def check_value(name: str, spec: InputSpec, value: Any) -> None:
     """Check one value against the input's schema; the first problem becomes an InputError."""
     if value is None and not spec.is_required:
         return
-    validator = jsonschema.Draft202012Validator(
-        validation_schema(spec), format_checker=jsonschema.FormatChecker()
-    )
+    schema = validation_schema(spec)
+    if _plainly_valid(schema, value):
+        return
+    import jsonschema  # only for a value that may not fit; it also words the error
+
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(value), key=lambda e: (len(e.path), list(e.path)))
     if not errors:
         return
@@ -176,6 +199,63 @@ def check_value(name: str, spec: InputSpec, value: Any) -> None:
     else:
         text = error.message
     raise InputError(f"input {name!r}{where}: {text}")
+
+
+def _plainly_valid(schema: Mapping[str, Any], value: Any) -> bool:
+    """True only when jsonschema would certainly accept `value`; False means "ask jsonschema".
+
+    It reads the keywords inputs use, each the way jsonschema applies it (a keyword about
+    strings ignores numbers, and so on); any other keyword, a list of types, an `enum` of
+    anything but strings and integers, a format other than `email`, or a keyword value of the
+    wrong kind answers False, and jsonschema decides as it always did.
+    """
+    try:
+        return _fits(schema, value)
+    except (TypeError, ValueError, re.error):  # e.g. `minLength: "3"` in an `items` schema
+        return False
+
+
+def _fits(schema: Mapping[str, Any], value: Any) -> bool:
+    if not _KEYWORDS.issuperset(schema):
+        return False
+    kind = schema.get("type", "")
+    if "type" in schema and not (kind in _IS_TYPE and _IS_TYPE[kind](value)):
+        return False
+    if "enum" in schema and not _in_enum(value, schema["enum"]):
+        return False
+    if "format" in schema and (schema["format"] != "email" or not _IS_TYPE["string"](value)):
+        return False
+    if isinstance(value, str):
+        size = len(value)
+        if size < schema.get("minLength", 0) or size > schema.get("maxLength", size):
+            return False
+        if "@" not in value and "format" in schema:
+            return False  # jsonschema's whole `email` check
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return False
+    number = _IS_TYPE["number"](value)
+    if number and not schema.get("minimum", value) <= value <= schema.get("maximum", value):
+        return False
+    if isinstance(value, list):
+        size = len(value)
+        if size < schema.get("minItems", 0) or size > schema.get("maxItems", size):
+            return False
+        items = schema.get("items", {})
+        if not isinstance(items, dict) or not all(_fits(items, item) for item in value):
+            return False
+    return True
+
+
+def _in_enum(value: Any, choices: Any) -> bool:
+    # jsonschema compares bools and numbers apart (True is not 1); plain strings and
+    # integers compare the same way in Python, so only those are decided here.
+    if not isinstance(choices, list):
+        return False
+    if isinstance(value, str):
+        return any(isinstance(c, str) and c == value for c in choices)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return any(type(c) is int and c == value for c in choices)
+    return False
 
 
 def _json(name: str, text: str, shown: str, kind: str) -> Any:
