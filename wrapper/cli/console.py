@@ -49,6 +49,11 @@ class PlainView:
                 self._totals[event.step_id] = event.items_total
                 self._done[event.step_id] = 0
                 self._line(f"foreach {event.step_id} 0/{event.items_total}")
+        elif isinstance(event, ev.ShardSplit):
+            self._line(
+                f"[shard] {event.index}/{event.total} of {event.step_id}: "
+                f"{event.selected} of {event.items_total} items"
+            )
         elif isinstance(event, ev.RetryScheduled):
             where = event.step_id if event.index is None else f"{event.step_id}[{event.index}]"
             self._line(

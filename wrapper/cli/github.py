@@ -77,6 +77,11 @@ def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
     elif report.error is not None and not errors:
         # No step to point at (a connection that could not be ensured, an output, Ctrl-C).
         click.echo(workflow_command("error", report.error.message, file=path), err=True)
+    append_summary(report)
+
+
+def append_summary(report: Report) -> None:
+    """Add the run's table to `$GITHUB_STEP_SUMMARY`, when the job has one."""
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         try:
@@ -111,9 +116,14 @@ def _annotate(
 
 def summary_markdown(report: Report) -> str:
     """A Markdown table of the run for `$GITHUB_STEP_SUMMARY`."""
+    scope = ""
+    if report.shard is not None:
+        scope = f", shard {report.shard.index}/{report.shard.total} of `{report.shard.step}`"
+    elif report.shards:
+        scope = f", {len(report.shards)} shards merged"
     lines = [
-        f"### mw {'plan' if report.plan else 'run'} `{report.recipe.name}`: {report.status} "
-        f"(exit {report.exit_code}, {report.duration_s:.2f}s)",
+        f"### mw {'plan' if report.plan else 'run'} `{report.recipe.name}`{scope}: "
+        f"{report.status} (exit {report.exit_code}, {report.duration_s:.2f}s)",
         "",
         "| step | status | attempts | duration | note |",
         "|---|---|---|---|---|",

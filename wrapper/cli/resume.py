@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.render import parse_pairs
+from wrapper.errors import UsageError
 
 RESUME_EPILOG = """\b
 Finished steps and foreach items are not run again; their journaled outputs
@@ -20,6 +22,7 @@ uncertain: the resume stops and names it until --uncertain decides.
 Examples:
   mw resume 20261122T054501-3f9c2a
   mw resume 20261122T054501-3f9c2a -i token=... --uncertain skip
+  mw resume 20261122T054501-3f9c2a --report run.json --junit junit.xml
 """
 
 
@@ -40,6 +43,26 @@ Examples:
     help="A write in flight at the stop: run it again (retry) or treat it as done (skip).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON on stdout.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the JSON report of the whole run, earlier sessions' steps included.",
+)
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write JUnit XML of the whole run.",
+)
+@click.option(
+    "--events",
+    "events_to",
+    metavar="-|FILE",
+    help="Stream this session's NDJSON events to stdout or FILE.",
+)
 @click.option("--quiet", "-q", "quiet", is_flag=True, help="Print only the result.")
 @click.pass_obj
 def resume(
@@ -50,6 +73,9 @@ def resume(
     force: bool,
     uncertain: str | None,
     as_json: bool,
+    report_path: Path | None,
+    junit_path: Path | None,
+    events_to: str | None,
     quiet: bool,
 ) -> None:
     """Resume a stopped run: skip what finished, run the rest."""
@@ -64,7 +90,10 @@ def resume(
         require_secrets,
         resume_values,
     )
+    from wrapper.recipe.shard import Shard
 
+    if as_json and events_to == "-":
+        raise UsageError("--json and --events - both want stdout; send events to a file")
     state = load_state(run_id)
     loaded = load_recipe(state.path)
     check_recipe(state, loaded, force=force)
@@ -91,9 +120,10 @@ def resume(
         plan=False,
         run_id=run_id,
         as_json=as_json,
-        report_path=None,
-        junit_path=None,
-        events_to=None,
+        report_path=report_path,
+        junit_path=junit_path,
+        events_to=events_to,
         quiet=quiet,
         resume=plan,
+        shard=Shard.from_json(state.shard) if state.shard else None,
     )

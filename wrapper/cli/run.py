@@ -25,6 +25,7 @@ from wrapper.recipe.ratelimit import RateLimiter
 if TYPE_CHECKING:
     from wrapper.recipe.loader import LoadedRecipe
     from wrapper.recipe.resume import ResumePlan
+    from wrapper.recipe.shard import Shard
 
 RUN_EPILOG = """\b
 Examples:
@@ -33,6 +34,7 @@ Examples:
   mw run recipe.yaml -i labels='["vip","new"]' -i contacts=@contacts.csv --json
   mw run recipe.yaml --events - --quiet | jq -c 'select(.event=="step_finish")'
   mw run recipe.yaml --report run.json --junit junit.xml
+  mw run recipe.yaml --shard 2/4 --report shard-2.json   # then: mw runs merge shard-*.json
 
 \b
 Exit codes: 0 ok · 1 a step failed · 2 invalid recipe or inputs (nothing ran) ·
@@ -101,6 +103,20 @@ def _options(func: Any) -> Any:
             help="Stream NDJSON events (run, step, item, call start/finish) to stdout or FILE.",
         ),
         click.option("--run-id", "run_id", metavar="ID", help="Name the run (default: generated)."),
+        click.option(
+            "--shard",
+            "shard_spec",
+            metavar="I/N",
+            help="Run only shard I of N of the largest foreach (a CI matrix job each); "
+            "join the shards' --report files with `mw runs merge`.",
+        ),
+        click.option(
+            "--shard-step",
+            "shard_step",
+            metavar="ID",
+            help="With --shard: the top-level foreach step to split (default: the largest "
+            "foreach over inputs, or the only one).",
+        ),
         click.option("--quiet", "-q", "quiet", is_flag=True, help="Print only the result."),
     ]
     for option in reversed(options):
@@ -138,6 +154,8 @@ def _execute(
     events_to: str | None,
     run_id: str | None,
     quiet: bool,
+    shard_spec: str | None,
+    shard_step: str | None,
 ) -> None:
     from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
     from wrapper.recipe.loader import load_recipe
@@ -151,6 +169,12 @@ def _execute(
         )
     if as_json and events_to == "-":
         raise UsageError("--json and --events - both want stdout; send events to a file")
+    if shard_step is not None and shard_spec is None:
+        raise UsageError("--shard-step needs --shard I/N")
+    if shard_spec is not None:
+        from wrapper.recipe.shard import parse_spec
+
+        parse_spec(shard_spec)  # a typo fails before the recipe is even read
     loaded = load_recipe(_recipe_path(recipe))
     specs = loaded.recipe.inputs
     values = load_inputs_file(inputs_file) if inputs_file else {}
@@ -165,6 +189,19 @@ def _execute(
             f"--connection {unknown[0]}: the recipe declares no such connection "
             f"(it declares: {declared})"
         )
+    shard = None
+    if shard_spec is not None:
+        from wrapper.recipe.shard import choose_step, outside_writes
+
+        shard = choose_step(loaded.recipe, inputs, os.environ, shard_spec, shard_step)
+        writes = outside_writes(loaded.recipe, shard)
+        if writes and not quiet:
+            click.echo(
+                f"warning: write step{'s' if len(writes) > 1 else ''} {', '.join(writes)} "
+                f"run{'' if len(writes) > 1 else 's'} in every shard (only {shard.step_id!r} "
+                "is split)",
+                err=True,
+            )
     run_loaded(
         obj,
         loaded,
@@ -177,6 +214,7 @@ def _execute(
         junit_path=junit_path,
         events_to=events_to,
         quiet=quiet,
+        shard=shard,
     )
 
 
@@ -194,6 +232,7 @@ def run_loaded(
     events_to: str | None,
     quiet: bool,
     resume: ResumePlan | None = None,
+    shard: Shard | None = None,
 ) -> None:
     """Run (or resume) a loaded recipe with resolved inputs, render it and exit."""
     from wrapper.membrane.client import MembraneClient
@@ -237,6 +276,7 @@ def run_loaded(
                 connections=overrides,
                 environ=os.environ,
                 resume=resume,
+                shard=shard,
                 before_call=limiter.before_call,
                 on_call_error=limiter.after_error,
             ),

@@ -1,15 +1,25 @@
-"""`mw runs` and `mw runs show ID`: the journaled runs and what each step and item came to."""
+"""`mw runs`, `mw runs show ID` and `mw runs merge`: journaled runs, and sharded runs joined."""
 
 from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wrapper.cli.context import AppContext
 
+if TYPE_CHECKING:
+    from wrapper.recipe.report import Report
+
 RUNS_EPILOG = """\b
 Examples:
   mw runs
   mw runs show 20261122T054501-3f9c2a
+  mw runs merge shard-*.json --report run.json --junit junit.xml
 """
 
 
@@ -49,3 +59,88 @@ def show(obj: AppContext, /, run_id: str) -> None:
         click.echo(f"  {step_id}: {unit.status}" + (f" (items: {shown})" if shown else ""))
     for key in sorted(state.uncertain, key=lambda k: (k[0], -1 if k[1] is None else k[1])):
         click.echo(f"  uncertain: {where(key)} (a write in flight when the run stopped)")
+
+
+MERGE_EPILOG = """\b
+Each shard job writes its report (`mw run --shard I/N --report shard-I.json`);
+a last job merges them. The merge checks that the shards ran the same recipe
+file with the same inputs, that every shard is there exactly once and that they
+all saw the same list under the split step, then exits with the code the whole
+run earns (0 ok, 1 a step failed, 3 an assert failed, 130 interrupted; 2 when
+the reports do not fit together).
+
+\b
+Examples:
+  mw runs merge shard-1.json shard-2.json shard-3.json --junit junit.xml
+  mw runs merge reports/*.json --report run.json --json
+"""
+
+
+@runs.command(epilog=MERGE_EPILOG)
+@click.argument(
+    "reports", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="REPORT..."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write the merged JSON report.",
+)
+@click.option(
+    "--junit",
+    "junit_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write one JUnit XML file for all shards.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the merged report as JSON.")
+@click.option("--run-id", "run_id", metavar="ID", help="Name the merged run (default: derived).")
+@click.pass_obj
+def merge(
+    obj: AppContext,
+    /,
+    reports: tuple[Path, ...],
+    report_path: Path | None,
+    junit_path: Path | None,
+    as_json: bool,
+    run_id: str | None,
+) -> None:
+    """Join the reports of a sharded run (`mw run --shard I/N`) into one."""
+    from wrapper.recipe.merge import merge_reports, read_report
+    from wrapper.recipe.report import write_junit, write_report
+
+    merged = merge_reports([(path, read_report(path)) for path in reports], run_id)
+    if report_path:
+        write_report(merged, report_path)
+    if junit_path:
+        write_junit(merged, junit_path)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from wrapper.cli.github import append_summary
+
+        append_summary(merged)
+    if as_json:
+        click.echo(json.dumps(merged.to_json(), indent=2, ensure_ascii=False))
+    elif not obj.quiet:
+        _print_merged(merged)
+    if merged.error is not None:
+        failed = next((s for s in merged.shards or [] if s.error is not None), None)
+        where = f"shard {failed.index}: " if failed else ""
+        click.echo(f"Error: {where}{merged.error.message}", err=True)
+    sys.exit(merged.exit_code)
+
+
+def _print_merged(report: Report) -> None:
+    shards = report.shards or []
+    click.echo(
+        f"{report.recipe.name}: {len(shards)} shards merged into {report.run_id}: "
+        f"{report.status} (exit {report.exit_code}, {report.duration_s:.2f}s)"
+    )
+    for shard in shards:
+        click.echo(f"  shard {shard.index}/{len(shards)}  {shard.run_id}  {shard.status}")
+    for step in report.steps:
+        if step.counts:
+            tally = ", ".join(f"{n} {s}" for s, n in sorted(step.counts.items()))
+            click.echo(f"  {step.id}: {len(step.items or [])} items: {tally}")
+        else:
+            click.echo(f"  {step.id}: {step.status}")

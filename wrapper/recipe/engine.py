@@ -43,6 +43,7 @@ from wrapper.recipe.steps import ClientLike, Unit
 
 if TYPE_CHECKING:
     from wrapper.recipe.resume import ResumePlan
+    from wrapper.recipe.shard import Shard
 
 T = TypeVar("T")
 #: Connections are ensured before any step, so a rate limit or a blip there gets its own retry.
@@ -72,6 +73,8 @@ class RunOptions:
     on_call_error: Callable[[Unit | None, str | None, BaseException], None] | None = None
     #: What a resumed run already finished (steps and foreach items skipped, outputs reused).
     resume: ResumePlan | None = None
+    #: `--shard I/N`: run only this shard's items of one top-level foreach step.
+    shard: Shard | None = None
 
 
 @dataclass
@@ -244,6 +247,7 @@ class Engine:
                 sha256=loaded.sha256,
                 plan=self.options.plan,
                 inputs=masked_inputs(loaded.recipe.inputs, top.inputs),
+                shard=self.options.shard.to_json() if self.options.shard else None,
             )
         )
         error: WrapperError | None = None

@@ -34,6 +34,9 @@ _UNMASKED = frozenset(
         "plan",
         "safe_to_repeat",
         "counts",
+        "total",
+        "selected",
+        "items_sha256",
     }
 )
 
@@ -63,6 +66,8 @@ class RunStart(Event):
     sha256: str = ""
     plan: bool = False
     inputs: dict[str, Any] = field(default_factory=dict)
+    #: `--shard`: {"index", "total", "step"}; a resume splits the same way.
+    shard: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,19 @@ class StepStart(Event):
     block: str = "steps"
     parent: str | None = None
     items_total: int | None = None
+
+
+@dataclass(frozen=True)
+class ShardSplit(Event):
+    """`--shard`: the split step's list, and how much of it this shard runs."""
+
+    event: ClassVar[str] = "shard_split"
+    step_id: str = ""
+    index: int = 1
+    total: int = 1
+    items_total: int = 0
+    selected: int = 0
+    items_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +196,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     RunStart,
     ConnectionReady,
     StepStart,
+    ShardSplit,
     ItemStart,
     CallStart,
     CallFinish,

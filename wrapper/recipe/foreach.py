@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from wrapper.recipe.scope import RecipeScope
 
 
-def run_foreach(scope: RecipeScope, step: Step, full_id: str, items: list[Any]) -> UnitResult:
+def run_foreach(
+    scope: RecipeScope, step: Step, full_id: str, items: list[Any], indexes: list[int]
+) -> UnitResult:
+    """Run the items at `indexes` (all of them, or a shard's share); the rest stay untouched."""
     engine = scope.engine
     assert step.foreach is not None
     fail_fast = step.foreach.fail_fast
@@ -75,19 +78,20 @@ def run_foreach(scope: RecipeScope, step: Step, full_id: str, items: list[Any]) 
             )
         )
 
-    jobs = [(lambda i=i: work(i)) for i in range(len(items))]
+    jobs = [(lambda i=i: work(i)) for i in indexes]
     interrupted: BaseException | None = None
     try:
         wait_all(engine.stop, jobs, step.foreach.concurrency)
     except (KeyboardInterrupt, Interrupted) as stop:
         interrupted = stop
     finished = [
-        r.as_item(items[i], lambda v: v) if r else not_run(items[i]) for i, r in enumerate(results)
+        r.as_item(items[i], lambda v: v) if (r := results[i]) else not_run(items[i])
+        for i in indexes
     ]
     statuses = {r.status for r in results if r is not None}
     if FAILED in statuses:
         status = FAILED
-    elif items and statuses == {SKIPPED}:
+    elif indexes and statuses == {SKIPPED}:
         status = SKIPPED
     elif PLANNED in statuses:
         status = PLANNED

@@ -124,6 +124,8 @@ class RunState:
     started: str
     inputs: dict[str, Any]
     plan: bool = False
+    #: `--shard`: {"index", "total", "step"} of the first segment; resumes split alike.
+    shard: dict[str, Any] | None = None
     status: str = "unfinished"
     exit_code: int | None = None
     connections: dict[str, str] = field(default_factory=dict)
@@ -144,6 +146,7 @@ def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:
         started=str(first.get("time", "")),
         inputs=dict(first.get("inputs") or {}),
         plan=bool(first.get("plan")),
+        shard=first.get("shard") if isinstance(first.get("shard"), dict) else None,
     )
     pending: dict[int, dict[str, Any]] = {}
 

@@ -47,6 +47,7 @@ class ItemReport(_Model):
     outputs: Any = None
     error: ErrorReport | None = None
     command: list[str] | None = Field(default=None, description="plan: the write not run")
+    shard: int | None = Field(default=None, description="merged report: the shard that ran it")
 
 
 class StepReport(_Model):
@@ -80,6 +81,29 @@ class AssertionReport(_Model):
     ok: bool
 
 
+class ShardReport(_Model):
+    """`--shard I/N`: which share of which step's items this run handled."""
+
+    index: int
+    total: int
+    step: str
+    items_total: int | None = Field(default=None, description="the whole list's length")
+    selected: int | None = Field(default=None, description="the items this shard ran")
+    items_sha256: str | None = Field(default=None, description="digest of the whole list")
+
+
+class ShardRun(_Model):
+    """One shard of a merged report (`mw runs merge`)."""
+
+    run_id: str
+    index: int
+    status: Literal["ok", "failed", "interrupted"]
+    exit_code: int
+    duration_s: float = 0.0
+    outputs: dict[str, Any] = Field(default_factory=dict)
+    error: ErrorReport | None = None
+
+
 class RecipeRef(_Model):
     name: str
     path: str
@@ -104,6 +128,10 @@ class Report(_Model):
     outputs: dict[str, Any] = Field(default_factory=dict)
     assertions: list[AssertionReport] = Field(default_factory=list)
     error: ErrorReport | None = None
+    shard: ShardReport | None = Field(default=None, description="set by --shard I/N")
+    shards: list[ShardRun] | None = Field(
+        default=None, description="set by `mw runs merge`: each shard's own result"
+    )
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
@@ -139,6 +167,7 @@ class ReportBuilder:
                 plan=event.plan,
                 started_at=event.time,
                 inputs=event.inputs,
+                shard=ShardReport.model_validate(event.shard) if event.shard else None,
             )
             return
         report = self._report
@@ -161,6 +190,15 @@ class ReportBuilder:
             self._steps[event.step_id] = step
             self._items[event.step_id] = {}
             report.steps.append(step)
+        elif isinstance(event, ev.ShardSplit):
+            report.shard = ShardReport(
+                index=event.index,
+                total=event.total,
+                step=event.step_id,
+                items_total=event.items_total,
+                selected=event.selected,
+                items_sha256=event.items_sha256,
+            )
         elif isinstance(event, ev.ItemStart):
             self._items.setdefault(event.step_id, {})[event.index] = ItemReport(
                 index=event.index, item=event.item

@@ -29,6 +29,7 @@ from wrapper.recipe.outcome import (
 )
 from wrapper.recipe.pool import wait_all
 from wrapper.recipe.retry import error_info, http_status_of
+from wrapper.recipe.shard import items_digest
 from wrapper.recipe.steps import ClientLike, Unit, step_kind
 
 if TYPE_CHECKING:
@@ -207,6 +208,7 @@ class RecipeScope:
                     items = as_items(found, full_id)
         except (ExpressionError, WrapperError) as error:
             setup_error = as_wrapper(error, full_id)
+        selected = None if items is None else self._shard_indexes(full_id, items)
         engine.emit(
             ev.StepStart(
                 run_id=engine.run_id,
@@ -216,17 +218,30 @@ class RecipeScope:
                 effect=step.effect,
                 block=block,
                 parent=self.prefix.rstrip(".") or None,
-                items_total=None if items is None else len(items),
+                items_total=None if selected is None else len(selected),
             )
         )
+        shard = engine.options.shard
+        if shard is not None and shard.step_id == full_id and items is not None:
+            engine.emit(
+                ev.ShardSplit(
+                    run_id=engine.run_id,
+                    step_id=full_id,
+                    index=shard.index,
+                    total=shard.total,
+                    items_total=len(items),
+                    selected=len(selected or ()),
+                    items_sha256=items_digest(engine.masker.mask_value(items)),
+                )
+            )
         if setup_error is not None:
             result = UnitResult(FAILED, error=engine.masker.mask_error(setup_error))
             self.record(step, result, None)
         elif unknown_items is not None:
             result = UnitResult(PLANNED, outputs=f"<unknown: steps.{step.id}.outputs>")
             self.record(step, result, None)
-        elif items is not None:
-            result = run_foreach(self, step, full_id, items)
+        elif items is not None and selected is not None:
+            result = run_foreach(self, step, full_id, items, selected)
         else:
             outcome: list[UnitResult] = []
 
@@ -252,6 +267,13 @@ class RecipeScope:
             )
         )
         return result
+
+    def _shard_indexes(self, full_id: str, items: list[Any]) -> list[int]:
+        """The positions of `items` this run handles: all, or its shard's share."""
+        shard = self.engine.options.shard
+        if shard is not None and shard.step_id == full_id:
+            return shard.indexes(len(items))
+        return list(range(len(items)))
 
     def record(self, step: Step, result: UnitResult, items: list[dict[str, Any]] | None) -> None:
         """What later expressions see as `steps.<id>`."""

@@ -1,0 +1,72 @@
+"""A sharded import against the sandbox: three `mw run --shard` processes, then one merge."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def mw(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wrapper", "--sandbox", *args],
+        cwd=cwd,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_three_shards_create_each_contact_once_and_merge_into_one_report(tmp_path):
+    people = tmp_path / "people.csv"
+    rows = [f"Person {n},shard-{n}@example.com" for n in range(11)]
+    people.write_text("name,email\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    def shard_argv(i: int) -> list[str]:
+        return [
+            *[sys.executable, "-m", "wrapper", "--sandbox", "run", "chatwoot/import-contacts"],
+            *["-i", f"contacts=@{people}", "--shard", f"{i}/3", "--report", f"shard-{i}.json"],
+            "--quiet",
+        ]
+
+    # The three jobs of a CI matrix, at once.
+    shards = [
+        subprocess.Popen(
+            shard_argv(i), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for i in (1, 2, 3)
+    ]
+    for shard in shards:
+        _, err = shard.communicate(timeout=300)
+        assert shard.returncode == 0, err
+    merged = mw(
+        "runs", "merge", "shard-1.json", "shard-2.json", "shard-3.json",
+        "--report", "run.json", "--junit", "junit.xml", cwd=tmp_path,
+    )  # fmt: skip
+    assert merged.returncode == 0, merged.stderr
+    report = json.loads((tmp_path / "run.json").read_text())
+    find = next(s for s in report["steps"] if s["id"] == "find")
+    assert [i["index"] for i in find["items"]] == list(range(11))
+    assert [i["shard"] for i in find["items"]] == [1, 2, 3] * 3 + [1, 2]
+    created = [i["outputs"]["email"] for s in report["steps"] if s["id"] == "create"
+               for i in s["items"] if i["status"] == "ok"]  # fmt: skip
+    assert sorted(created) == sorted(f"shard-{n}@example.com" for n in range(11))
+    # Each job has its own journal.
+    runs = {s["run_id"] for s in report["shards"]}
+    assert len(runs) == 3
+    for run_id in runs:
+        assert (Path(os.environ["MW_STATE_DIR"]) / "runs" / run_id / "journal.jsonl").is_file()
+    # Run again unsharded: every contact now exists, so nothing is created twice.
+    again = mw(
+        "run", "chatwoot/import-contacts", "-i", f"contacts=@{people}", "--json", cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["outputs"]["created_count"] == 0
