@@ -6,16 +6,19 @@ Also parses the JSON-ish option values (`--input JSON|@file`, `k=v`, `Name: valu
 
 from __future__ import annotations
 
+import functools
 import json
-import logging
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import click
 
 from wrapper.errors import UsageError
+
+if TYPE_CHECKING:
+    import logging
 
 MAX_CELL_CHARS: Final = 60
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,19 +129,29 @@ def parse_pairs(values: Sequence[str], option: str, separator: str = "=") -> dic
 # --- --verbose ---------------------------------------------------------------------------------
 
 
-class _StderrHandler(logging.Handler):
-    """Writes through click at emit time, so redirected or captured stderr is honoured."""
+@functools.cache
+def _stderr_handler() -> type[logging.Handler]:
+    """The handler class, made once on first use: `logging` is imported only for --verbose."""
+    import logging
 
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"[membrane] {record.getMessage()}", err=True)
+    class StderrHandler(logging.Handler):
+        """Writes through click at emit time, so redirected or captured stderr is honoured."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(f"[membrane] {record.getMessage()}", err=True)
+
+    return StderrHandler
 
 
 def enable_verbose_logging() -> None:
     """Show each membrane command line (already masked by the runner) on stderr."""
+    import logging
+
+    handler_class = _stderr_handler()
     logger = logging.getLogger("wrapper.membrane")
     for handler in list(logger.handlers):
-        if isinstance(handler, _StderrHandler):
+        if isinstance(handler, handler_class):
             logger.removeHandler(handler)
-    handler = _StderrHandler(level=logging.DEBUG)
+    handler = handler_class(level=logging.DEBUG)
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)

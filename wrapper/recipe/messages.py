@@ -7,7 +7,6 @@ permitted"; a recipe author needs "must be at least 1" and "unknown key 'iff' (d
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -56,6 +55,8 @@ def describe_value(value: Any) -> str:
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
+    import difflib  # only when a name is wrong; not worth every start-up
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
