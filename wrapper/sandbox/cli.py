@@ -2,6 +2,8 @@
 
 Success prints JSON on stdout (compact with `--json`, indented without) and exits 0. Failure
 prints the Membrane error body on stdout, one `Error: ...` line on stderr, and exits 1.
+Help and usage errors follow commander.js, the real CLI's parser: `<command> --help` prints that
+command's usage (helptext.py), an unknown command one `error: unknown command 'x'` line.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
+from wrapper.sandbox import helptext
 from wrapper.sandbox.argv import Args, parse
 from wrapper.sandbox.wire import SandboxError
 
@@ -64,8 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.flag("version") and not words:
         print(VERSION)
         return 0
-    if not words or args.flag("help") or words[0] == "help":
+    if not words:
         print(USAGE, end="")
+        return 0
+    if words[0] == "help":
+        return _help(words[1:])
+    if words[1:2] == ["help"] and helptext.subcommands(words[0]):
+        return _help([words[0], *words[2:3]])
+    if args.flag("help"):
+        path, _ = helptext.resolve(words)
+        print(helptext.render(path) if path else USAGE, end="")
         return 0
     name = words[0]
     if name in ("connection", "action", "login") and len(words) > 1:
@@ -77,11 +88,34 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None and name.startswith("login "):
         handler, rest = COMMANDS["login"], words[1:]
     if handler is None:
-        return _fail(SandboxError(f"unknown command '{' '.join(words[:2])}'"), args, False)
+        return _unknown(words)
     from wrapper.sandbox import faults
 
     faults.latency()
     return _run(name, handler, rest, args)
+
+
+def _help(words: list[str]) -> int:
+    """`help [command]`: that command's help; an unknown one gets the general usage, as an error."""
+    if not words:
+        print(USAGE, end="")
+        return 0
+    path, _ = helptext.resolve(words)
+    if path is None:
+        print(USAGE, end="", file=sys.stderr)
+        return 1
+    print(helptext.render(path), end="")
+    return 0
+
+
+def _unknown(words: list[str]) -> int:
+    """What commander does with a command it does not know, or a group given no subcommand."""
+    group = words[0] if helptext.subcommands(words[0]) else None
+    if group is not None and len(words) == 1:
+        print(helptext.render(group), end="", file=sys.stderr)
+        return 1
+    print(f"error: unknown command '{words[1] if group else words[0]}'", file=sys.stderr)
+    return 1
 
 
 ACCOUNT_COMMANDS: Final = frozenset({"status", "login", "login start", "login complete", "logout"})
