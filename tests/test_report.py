@@ -151,6 +151,7 @@ def test_events_are_one_json_object_per_line(fake_process, tmp_path):
         "outputs": {},
         "error": None,
         "command": None,
+        "resumed": False,
     }
     out = tmp_path / "report.json"
     write_report(report, out)

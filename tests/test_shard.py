@@ -368,3 +368,32 @@ def test_mw_run_shard_usage_errors_exit_2(tmp_path, args, message):
     result = mw("run", write_recipe(tmp_path), "-i", "ids=[1]", *args)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == message
+
+
+def test_a_resumed_shard_splits_alike_and_its_report_covers_the_whole_run(tmp_path, fake_process):
+    recipe = write_recipe(tmp_path)
+    register(fake_process, "get-contact", {"id": 1}, {"email": "1@x.io"})
+    register(fake_process, "get-contact", {"id": 3}, {"email": "3@x.io"})
+    register(fake_process, "tag-contact", {"id": 1}, {"ok": True})
+    body = {"type": "bad_request", "message": "label locked"}
+    fake_process.register(
+        action_argv("tag-contact", {"id": 3}), stderr=json.dumps(body), returncode=1
+    )
+    args = ["-i", "ids=[1,2,3,4]", "--connection", "c=conn1"]
+    first = mw("run", recipe, *args, "--shard", "1/2", "--run-id", "S")
+    assert first.exit_code == 1, first.stderr
+    # Only item 3's tag runs again; shard 2's items (2, 4) are never called.
+    register(fake_process, "tag-contact", {"id": 3}, {"ok": True})
+    report_path = tmp_path / "resumed.json"
+    resumed = mw("resume", "S", "--report", str(report_path))
+    assert resumed.exit_code == 0, resumed.stderr
+    assert "[ok] look (finished before the resume, not run again)" in resumed.stderr.splitlines()
+    report = json.loads(report_path.read_text())
+    assert report["shard"]["index"] == 1 and report["shard"]["step"] == "look"
+    steps = {s["id"]: s for s in report["steps"]}
+    assert [(i["index"], i["item"], i["status"]) for i in steps["look"]["items"]] == [
+        (0, 1, "ok"),
+        (2, 3, "ok"),
+    ]
+    assert [(i["index"], i["status"]) for i in steps["tag"]["items"]] == [(0, "ok"), (1, "ok")]
+    assert report["outputs"]["tagged"] == 2

@@ -81,7 +81,9 @@ class PlainView:
 
     def _step(self, event: ev.StepFinish) -> None:
         head = f"[{event.status}] {event.step_id}"
-        if event.status == "failed":
+        if event.resumed:
+            self._line(f"{head} (finished before the resume, not run again)")
+        elif event.status == "failed":
             self._line(f"{head}: {_error_text(event.error)}")
         elif event.status == "planned" and event.command:
             self._line(f"{head}: {shlex.join(event.command)}")

@@ -37,6 +37,7 @@ _UNMASKED = frozenset(
         "total",
         "selected",
         "items_sha256",
+        "resumed",
     }
 )
 
@@ -165,6 +166,8 @@ class ItemFinish(Event):
     outputs: Any = None
     error: dict[str, Any] | None = None
     command: list[str] | None = None
+    #: Finished in an earlier session of a resumed run: replayed from the journal, not run.
+    resumed: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,8 @@ class StepFinish(Event):
     http_status: int | None = None
     command: list[str] | None = None
     counts: dict[str, int] | None = None
+    #: Finished in an earlier session of a resumed run: replayed from the journal, not run.
+    resumed: bool = False
 
 
 @dataclass(frozen=True)

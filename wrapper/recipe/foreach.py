@@ -46,6 +46,18 @@ def run_foreach(
         if prior is not None:
             # Finished before a crash: its journaled result stands, the item does not run again.
             results[index] = prior
+            engine.emit(ev.ItemStart(run_id=engine.run_id, step_id=full_id, index=index, item=item))
+            engine.emit(
+                ev.ItemFinish(
+                    run_id=engine.run_id,
+                    step_id=full_id,
+                    index=index,
+                    status=prior.status,
+                    attempts=prior.attempts,
+                    outputs=prior.outputs,
+                    resumed=True,
+                )
+            )
             return
         engine.emit(ev.ItemStart(run_id=engine.run_id, step_id=full_id, index=index, item=item))
         if fail_fast and failed.is_set():

@@ -171,6 +171,10 @@ class ResumePlan:
             ]
         return entry
 
+    def items_of(self, full_id: str) -> list[tuple[int, Unit]]:
+        """The journaled items of a step, by index (to replay a finished step's items)."""
+        return sorted((k[1], u) for k, u in self.state.items.items() if k[0] == full_id)
+
     def item(self, full_id: str, index: int, item: Any) -> UnitResult | None:
         """The result of a foreach item that finished, when it is still the same item."""
         key: Key = (full_id, index)

@@ -186,6 +186,7 @@ class RecipeScope:
         if resumed is not None:
             # Finished before a crash: reuse what the journal recorded, run nothing.
             self.steps[step.id] = resumed
+            self._replay(step, full_id, block, resumed)
             return UnitResult(
                 resumed["status"],
                 resumed["attempts"],
@@ -267,6 +268,53 @@ class RecipeScope:
             )
         )
         return result
+
+    def _replay(self, step: Step, full_id: str, block: str, entry: dict[str, Any]) -> None:
+        """Events for a step finished in an earlier session, so reports show the whole run."""
+        engine = self.engine
+        resume = engine.options.resume
+        items = resume.items_of(full_id) if resume is not None and step.foreach else []
+        engine.emit(
+            ev.StepStart(
+                run_id=engine.run_id,
+                step_id=full_id,
+                name=step.name,
+                kind=step.kind,
+                effect=step.effect,
+                block=block,
+                parent=self.prefix.rstrip(".") or None,
+                items_total=len(items) if step.foreach else None,
+            )
+        )
+        for index, unit in items:
+            engine.emit(
+                ev.ItemStart(run_id=engine.run_id, step_id=full_id, index=index, item=unit.item)
+            )
+            engine.emit(
+                ev.ItemFinish(
+                    run_id=engine.run_id,
+                    step_id=full_id,
+                    index=index,
+                    status=unit.status,
+                    attempts=unit.attempts,
+                    outputs=unit.outputs,
+                    error=unit.error,
+                    resumed=True,
+                )
+            )
+        engine.emit(
+            ev.StepFinish(
+                run_id=engine.run_id,
+                step_id=full_id,
+                status=entry["status"],
+                attempts=entry["attempts"],
+                outputs=entry["outputs"],
+                error=entry["error"],
+                http_status=entry["http_status"],
+                counts=counts(entry.get("items")),
+                resumed=True,
+            )
+        )
 
     def _shard_indexes(self, full_id: str, items: list[Any]) -> list[int]:
         """The positions of `items` this run handles: all, or its shard's share."""
