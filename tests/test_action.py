@@ -54,8 +54,8 @@ def test_metadata_has_what_github_requires():
         assert isinstance(spec.get("required", False), bool), name
         if not spec.get("required"):
             assert isinstance(spec.get("default"), str), f"input {name!r} needs a string default"
-    assert ACTION["inputs"]["recipe"]["required"] is True
-    assert "default" not in ACTION["inputs"]["recipe"]
+    # `merge` takes reports, not a recipe; the script checks the recipe for the others.
+    assert ACTION["inputs"]["recipe"]["required"] is False
     for step in STEPS:
         assert "uses" in step or ("run" in step and step.get("shell") == "bash"), step
     for output in ACTION["outputs"].values():
@@ -73,6 +73,8 @@ def test_the_inputs_the_brief_asks_for_are_there():
         "events",
         "python-version",
         "mw-version",
+        "shard",
+        "reports",
     } <= INPUTS
 
 
@@ -219,6 +221,60 @@ def test_plan_and_lint(tmp_path):
 
 
 @needs_bash
+def test_shard_is_passed_to_run(tmp_path):
+    code, _, calls = _run_step(_step("mw"), tmp_path, recipe="r.yaml", shard="2/3")
+    assert code == 0
+    assert calls == ["mw", "run", "r.yaml", "--shard", "2/3"]
+
+
+@needs_bash
+def test_merge_expands_report_globs_in_order(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in ("shard-2.json", "shard-1.json", "shard-3.json", "other.txt"):
+        (reports / name).write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    code, out, calls = _run_step(
+        _step("mw"),
+        tmp_path,
+        command="merge",
+        reports="reports/shard-*.json\n",
+        report="run.json",
+        junit="junit.xml",
+        shard="9/9",
+    )
+    assert code == 0, out
+    assert calls == [
+        "mw",
+        "runs",
+        "merge",
+        "reports/shard-1.json",
+        "reports/shard-2.json",
+        "reports/shard-3.json",
+        "--report",
+        "run.json",
+        "--junit",
+        "junit.xml",
+    ]
+
+
+@needs_bash
+@pytest.mark.parametrize(
+    ("reports", "message"),
+    [
+        ("", "::error::merge needs the reports input (the shards' report files)"),
+        ("nothing-*.json", "::error::no report file matches 'nothing-*.json'"),
+    ],
+)
+def test_merge_without_reports_fails_with_an_annotation(tmp_path, monkeypatch, reports, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, calls = _run_step(_step("mw"), tmp_path, command="merge", reports=reports)
+    assert code == 2
+    assert message in out.splitlines()
+    assert calls == []
+
+
+@needs_bash
 def test_mw_exit_code_is_the_steps_and_an_output(tmp_path):
     code, out, _ = _run_step(_step("mw"), tmp_path, recipe="r.yaml", fake_exit="3")
     assert code == 3
@@ -239,7 +295,7 @@ def test_values_are_data_never_shell_code(tmp_path):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"command": "deploy"}, "::error::command must be run, plan or lint, not 'deploy'"),
+        ({"command": "deploy"}, "::error::command must be run, plan, lint or merge, not 'deploy'"),
         ({"sandbox": "yes"}, "::error::sandbox must be true or false, not 'yes'"),
         ({"recipe": "  \n "}, "::error::the recipe input is empty"),
         ({"recipe": "a.yaml b.yaml"}, "::error::run takes one recipe, got: a.yaml b.yaml"),
@@ -289,7 +345,10 @@ def _uses_of_this_action(workflow: dict[str, Any], marker: str) -> list[dict[str
     for step in used:
         given = set(step.get("with", {}))
         assert given <= INPUTS, given - INPUTS
-        assert "recipe" in given
+        if step["with"].get("command") == "merge":
+            assert "reports" in given and "recipe" not in given
+        else:
+            assert "recipe" in given
     return used
 
 
@@ -297,6 +356,12 @@ def test_readme_example_workflows_parse_and_use_only_real_inputs():
     workflows = _readme_workflows()
     assert workflows, "the README shows no example workflow"
     assert any(_uses_of_this_action(w, "membrane-wrapper@") for w in workflows)
+    commands = {
+        step["with"].get("command", "run")
+        for w in workflows
+        for step in _uses_of_this_action(w, "membrane-wrapper@")
+    }
+    assert {"lint", "run", "merge"} <= commands
 
 
 def test_this_repositorys_ci_uses_the_action_on_files_that_exist():
