@@ -39,7 +39,7 @@ def run_action(tmp_path: Path, **inputs: str) -> tuple[int, str, str, str]:
         "GITHUB_OUTPUT": str(outputs),
     }
     defaults = {"command": "run", "inputs": "", "sandbox": "false", "args": ""}
-    defaults.update(report="", junit="", events="")
+    defaults.update(report="", junit="", events="", shard="", reports="")
     for name, value in {**defaults, **inputs}.items():
         env[f"MW_ACTION_{name.upper()}"] = value
     proc = subprocess.run(
@@ -69,6 +69,37 @@ def test_run_in_the_sandbox_writes_the_report_and_the_summary(tmp_path):
     assert [step["id"] for step in report["steps"]] == ["find", "create", "open", "label"]
     assert "### mw run `chatwoot-welcome-contact`: ok (exit 0, " in summary
     assert "| `create` | ✅ ok | 1 |" in summary
+
+
+def test_sharded_runs_and_their_merge_through_the_action(tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text("name,email\n" + "".join(f"P{n},act-{n}@example.com\n" for n in range(5)))
+    for shard in (1, 2):
+        code, out, summary, _ = run_action(
+            tmp_path,
+            recipe="chatwoot/import-contacts",
+            sandbox="true",
+            inputs=f"contacts=@{people}",
+            shard=f"{shard}/2",
+            report=f"out/shard-{shard}.json",
+        )
+        assert code == 0, out
+        assert f", shard {shard}/2 of `find`: ok (exit 0, " in summary
+    code, out, summary, outputs = run_action(
+        tmp_path, command="merge", recipe="", reports="out/shard-*.json", report="out/run.json"
+    )
+    assert code == 0, out
+    assert outputs == "exit-code=0\n"
+    assert "### mw run `chatwoot-import-contacts`, 2 shards merged: ok (exit 0, " in summary
+    report = json.loads((tmp_path / "out" / "run.json").read_text())
+    find = next(step for step in report["steps"] if step["id"] == "find")
+    assert [(item["index"], item["shard"]) for item in find["items"]] == [
+        (0, 1),
+        (1, 2),
+        (2, 1),
+        (3, 2),
+        (4, 1),
+    ]
 
 
 def test_lint_of_a_broken_recipe_fails_with_an_annotation(tmp_path):
