@@ -397,3 +397,16 @@ def test_a_resumed_shard_splits_alike_and_its_report_covers_the_whole_run(tmp_pa
     ]
     assert [(i["index"], i["status"]) for i in steps["tag"]["items"]] == [(0, "ok"), (1, "ok")]
     assert report["outputs"]["tagged"] == 2
+
+
+def test_mw_runs_lists_and_shows_a_runs_shard(tmp_path, fake_process):
+    register(fake_process, "get-contact", {"id": 2}, {"email": "2@x.io"})
+    register(fake_process, "tag-contact", {"id": 2}, {"ok": True})
+    args = ["-i", "ids=[1,2]", "--connection", "c=conn1", "--shard", "2/2", "--run-id", "S2"]
+    assert mw("run", write_recipe(tmp_path), *args).exit_code == 0
+    listed = CliRunner().invoke(cli, ["runs"], catch_exceptions=False)
+    assert listed.stdout.splitlines()[0].startswith("S2  tag-all  ok  ")
+    assert listed.stdout.splitlines()[0].endswith("  shard 2/2")
+    shown = CliRunner().invoke(cli, ["runs", "show", "S2"], catch_exceptions=False)
+    assert shown.stdout.splitlines()[2] == "shard: 2/2 of step look"
+    assert "  look: ok (items: 1 ok)" in shown.stdout.splitlines()

@@ -36,7 +36,8 @@ def runs(ctx: click.Context) -> None:
         click.echo("no runs journaled yet")
         return
     for state in found:
-        click.echo(f"{state.run_id}  {state.recipe}  {state.status}  {state.started}")
+        shard = f"  shard {_shard_label(state.shard)}" if state.shard else ""
+        click.echo(f"{state.run_id}  {state.recipe}  {state.status}  {state.started}{shard}")
 
 
 @runs.command(epilog=RUNS_EPILOG)
@@ -50,6 +51,8 @@ def show(obj: AppContext, /, run_id: str) -> None:
     state = load_state(run_id)
     click.echo(f"run {state.run_id}: {state.recipe} ({state.path})")
     click.echo(f"status: {state.status}  started: {state.started}  resumed: {state.resumes}")
+    if state.shard:
+        click.echo(f"shard: {_shard_label(state.shard)} of step {state.shard.get('step')}")
     for step_id, unit in state.steps.items():
         items = sorted((k[1], u) for k, u in state.items.items() if k[0] == step_id)
         tally: dict[str, int] = {}
@@ -144,3 +147,7 @@ def _print_merged(report: Report) -> None:
             click.echo(f"  {step.id}: {len(step.items or [])} items: {tally}")
         else:
             click.echo(f"  {step.id}: {step.status}")
+
+
+def _shard_label(shard: dict[str, object]) -> str:
+    return f"{shard.get('index')}/{shard.get('total')}"
