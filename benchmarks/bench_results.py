@@ -135,7 +135,7 @@ def render(bench: Bench, started: float, calls: dict[str, int]) -> str:
         "|---|---|---|---|",
     ]
     order = ["python", "version", "version_dev", "help", "lint", "shell1", "shell50", "mw1"]
-    order += ["mw50", "engine1", "engine50", "ansible50"]
+    order += ["mw1in", "mw50", "engine1", "engine50", "ansible50"]
     ordered = [f[k] for k in order if k in f] + [v for k, v in f.items() if k not in order]
     for figure in ordered:
         lines.append(

@@ -149,6 +149,7 @@ def write_world(work: Path) -> None:
     (work / "loop.sh").write_text(SHELL_LOOP.format(conn=CONN_ID))
     for count in (1, CHAIN):
         (work / f"chain{count}.yaml").write_text(chain_recipe(count))
+    (work / "inputs1.yaml").write_text(inputs_recipe())
     (work / "fanout.yaml").write_text(fanout_recipe())
     (work / "play.yml").write_text(playbook(work / "membrane", CHAIN))
     for count in (FANOUT_ITEMS, BIG_ITEMS, 1000):
@@ -173,6 +174,26 @@ def chain_recipe(steps: int) -> str:
             "    outputs: {id: id}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def inputs_recipe() -> str:
+    """The 1-step chain with typed inputs, as most recipes have (each value is checked)."""
+    return """version: 1
+name: bench-inputs
+inputs:
+  email: {type: string, format: email}
+  n: {type: integer, minimum: 1, default: 1}
+  tags: {type: array, items: {type: string, minLength: 1}, default: [a, b]}
+connections:
+  app: {app: fake}
+steps:
+  - id: s0
+    effect: read
+    action: get-thing
+    connection: app
+    input: {n: "${inputs.n}", email: "${inputs.email}", tags: "${inputs.tags}"}
+    outputs: {id: id}
+"""
 
 
 def fanout_recipe() -> str:

@@ -62,6 +62,7 @@ def chain(bench: Bench) -> None:
         ("shell1", "shell loop, 1 call"),
         ("mw50", f"`mw run`, {CHAIN}-step recipe"),
         ("mw1", "`mw run`, 1-step recipe"),
+        ("mw1in", "`mw run`, 1-step recipe with 3 typed inputs"),
     ):
         bench.figure(key, name)
 
@@ -88,9 +89,17 @@ def chain(bench: Bench) -> None:
 
         return once
 
+    with_inputs = [*bench.mw, "run", str(work / "inputs1.yaml"), "-i", "email=ada@example.com"]
+    with_inputs += ["--connection", f"app={CONN_ID}", "--quiet"]
     interleave(
         bench,
-        {"shell50": shell(CHAIN), "mw50": mw(CHAIN), "shell1": shell(1), "mw1": mw(1)},
+        {
+            "shell50": shell(CHAIN),
+            "mw50": mw(CHAIN),
+            "shell1": shell(1),
+            "mw1": mw(1),
+            "mw1in": milliseconds(with_inputs, env),
+        },
         bench.repeats,
     )
     for figure in engines.values():
