@@ -170,3 +170,12 @@ def test_function_argument_types_are_checked() -> None:
 )
 def test_to_text(value: Any, text: str) -> None:
     assert to_text(value) == text
+
+
+def test_an_expression_reference_inside_text_is_an_expression_error() -> None:
+    with pytest.raises(ExpressionError) as info:
+        render_value("pre ${&@} post", {})
+    assert str(info.value) == (
+        "'&@': gives an expression reference, not a value; "
+        "`&` works only as a function argument, e.g. sort_by(list, &key)"
+    )

@@ -59,7 +59,7 @@ class Template:
             return _search(only, context)
         out: list[str] = []
         for part in self.parts:
-            out.append(part if isinstance(part, str) else to_text(_search(part, context)))
+            out.append(part if isinstance(part, str) else _text_of(part, context))
         return "".join(out)
 
 
@@ -68,6 +68,16 @@ def _search(parsed: ParsedResult, context: Mapping[str, Any]) -> Any:
         return parsed.search(context, options=OPTIONS)
     except jmes_exc.JMESPathError as error:
         raise ExpressionError(f"{parsed.expression!r}: {_first_line(error)}") from None
+
+
+def _text_of(parsed: ParsedResult, context: Mapping[str, Any]) -> str:
+    try:
+        return to_text(_search(parsed, context))
+    except TypeError:  # only an expression reference (`&x`) is not a JSON value
+        raise ExpressionError(
+            f"{parsed.expression!r}: gives an expression reference, not a value; "
+            "`&` works only as a function argument, e.g. sort_by(list, &key)"
+        ) from None
 
 
 def to_text(value: Any) -> str:
