@@ -70,7 +70,11 @@ def fits(schema: dict[str, Any], value: Any) -> bool:
         kinds = kind if isinstance(kind, list) else [kind]
         if not any(_TYPES[k](value) for k in kinds if k in _TYPES):
             return False
-    if "enum" in schema and value not in schema["enum"]:
+    # Python's `in` finds True in [1] and 1 in [True]; JSON Schema does not. Only a choice of
+    # the very same type counts here, anything else is left to jsonschema.
+    if "enum" in schema and not any(
+        type(choice) is type(value) and choice == value for choice in schema["enum"]
+    ):
         return False
     if "anyOf" in schema and not any(fits(option, value) for option in schema["anyOf"]):
         return False
