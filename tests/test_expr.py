@@ -176,6 +176,23 @@ def test_an_expression_reference_inside_text_is_an_expression_error() -> None:
     with pytest.raises(ExpressionError) as info:
         render_value("pre ${&@} post", {})
     assert str(info.value) == (
-        "'&@': gives an expression reference, not a value; "
-        "`&` works only as a function argument, e.g. sort_by(list, &key)"
+        "'&@': `&` makes an expression argument and is allowed only directly inside a "
+        "function call, e.g. sort_by(items, &name)"
     )
+
+
+@pytest.mark.parametrize("source", ["&@", "a[?&b]", "{x: &y}", "[&a]"])
+def test_an_expression_reference_outside_a_call_fails_to_compile(source) -> None:
+    with pytest.raises(ExpressionError) as info:
+        compile_expression(source)
+    assert str(info.value).endswith(
+        "`&` makes an expression argument and is allowed only directly inside a function "
+        "call, e.g. sort_by(items, &name)"
+    )
+
+
+@pytest.mark.parametrize(
+    "source", ["sort_by(a, &b)", "max_by(a, &length(b))", "sort_by(a, &sort_by(b, &c)[0])"]
+)
+def test_expression_references_as_function_arguments_still_compile(source) -> None:
+    compile_expression(source)

@@ -822,3 +822,21 @@ def test_check_recipe_raises_every_error_and_returns_warnings(tmp_path: Path) ->
     ]
     assert caught.value.location == "r.yaml:6:35"
     assert str(caught.value) == "\n".join(caught.value.problems)
+
+
+def test_an_expression_reference_outside_a_call_is_a_lint_error_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("r.yaml").write_text(
+        HEAD + "steps:\n  - id: a\n    action: x\n    input: {n: '${&@}'}\n    if: '&a'\n",
+        encoding="utf-8",
+    )
+    why = (
+        "`&` makes an expression argument and is allowed only directly inside a function call, "
+        "e.g. sort_by(items, &name)"
+    )
+    assert lint_paths(["r.yaml"]) == [
+        Problem("r.yaml:8:16", f"steps[0].input.n: '&@': {why}", "error", "load"),
+        Problem("r.yaml:9:9", f"steps[0].if: '&a': {why}", "error", "load"),
+    ]

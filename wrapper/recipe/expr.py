@@ -32,9 +32,28 @@ def compile_expression(source: str) -> ParsedResult:
     if not source.strip():
         raise ExpressionError("empty expression")
     try:
-        return jmespath.compile(source)
+        parsed = jmespath.compile(source)
     except jmes_exc.JMESPathError as error:
         raise ExpressionError(_describe_parse_error(source, error)) from None
+    if _stray_expref(parsed.parsed, in_call=False):
+        # Evaluated anywhere else, `&x` yields jmespath's internal object, which no step,
+        # output or report can hold; refuse it at load time so lint names the field.
+        raise ExpressionError(
+            f"{source!r}: `&` makes an expression argument and is allowed only directly inside "
+            "a function call, e.g. sort_by(items, &name)"
+        )
+    return parsed
+
+
+def _stray_expref(node: Any, *, in_call: bool) -> bool:
+    if not isinstance(node, dict):
+        return False
+    kind = node.get("type")
+    if kind == "expref" and not in_call:
+        return True
+    children = node.get("children") or []
+    call = kind == "function_expression"
+    return any(_stray_expref(child, in_call=call) for child in children)
 
 
 def evaluate(source: str, context: Mapping[str, Any]) -> Any:
@@ -59,7 +78,7 @@ class Template:
             return _search(only, context)
         out: list[str] = []
         for part in self.parts:
-            out.append(part if isinstance(part, str) else _text_of(part, context))
+            out.append(part if isinstance(part, str) else to_text(_search(part, context)))
         return "".join(out)
 
 
@@ -68,16 +87,6 @@ def _search(parsed: ParsedResult, context: Mapping[str, Any]) -> Any:
         return parsed.search(context, options=OPTIONS)
     except jmes_exc.JMESPathError as error:
         raise ExpressionError(f"{parsed.expression!r}: {_first_line(error)}") from None
-
-
-def _text_of(parsed: ParsedResult, context: Mapping[str, Any]) -> str:
-    try:
-        return to_text(_search(parsed, context))
-    except TypeError:  # only an expression reference (`&x`) is not a JSON value
-        raise ExpressionError(
-            f"{parsed.expression!r}: gives an expression reference, not a value; "
-            "`&` works only as a function argument, e.g. sort_by(list, &key)"
-        ) from None
 
 
 def to_text(value: Any) -> str:
