@@ -45,16 +45,44 @@ def item(kind, index, status="ok", outputs=None):
     return record
 
 
-def test_every_event_is_a_line_flushed_and_synced(tmp_path, monkeypatch):
-    synced = []
-    monkeypatch.setattr(jr.os, "fsync", lambda fd: synced.append(fd))
+def test_every_event_is_a_flushed_line_and_what_a_crash_must_keep_is_synced(monkeypatch):
+    synced: list[str] = []
     journal = Journal("r1")
-    journal.handle(ev.RunStart(run_id="r1", recipe="t", path="t.yaml", sha256="ab"))
-    journal.handle(ev.CallStart(run_id="r1", call_id=1, step_id="s", command=["membrane"]))
+
+    def fsync(fd):
+        # The line being synced is the last one written: record which event it was.
+        last = journal_path("r1").read_text(encoding="utf-8").splitlines()[-1]
+        synced.append(json.loads(last)["event"] + ":" + json.loads(last).get("step_id", ""))
+
+    monkeypatch.setattr(jr.os, "fsync", fsync)
+    events = [
+        ev.RunStart(run_id="r1", recipe="t", path="t.yaml", sha256="ab"),
+        ev.StepStart(run_id="r1", step_id="read"),
+        ev.CallStart(run_id="r1", call_id=1, step_id="read", safe_to_repeat=True),
+        ev.CallFinish(run_id="r1", call_id=1, step_id="read"),
+        ev.StepFinish(run_id="r1", step_id="read"),
+        ev.StepStart(run_id="r1", step_id="write"),
+        ev.ItemStart(run_id="r1", step_id="write", index=0),
+        ev.CallStart(run_id="r1", call_id=2, step_id="write", index=0),
+        ev.CallFinish(run_id="r1", call_id=2, step_id="write", index=0),
+        ev.ItemFinish(run_id="r1", step_id="write", index=0),
+        ev.StepFinish(run_id="r1", step_id="write"),
+        ev.RunFinish(run_id="r1"),
+    ]
+    for event in events:
+        journal.handle(event)
     lines = journal_path("r1").read_text(encoding="utf-8").splitlines()
     journal.close()
-    assert [json.loads(line)["event"] for line in lines] == ["run_start", "call_start"]
-    assert len(synced) == 2
+    assert [json.loads(line)["event"] for line in lines] == [e.event for e in events]
+    # A read's events wait for the next sync; a write's call is on disk before it starts.
+    assert synced == [
+        "run_start:",
+        "call_start:write",
+        "call_finish:write",
+        "item_finish:write",
+        "step_finish:write",
+        "run_finish:",
+    ]
     assert journal_path("r1").parent.parent.name == "runs"
 
 

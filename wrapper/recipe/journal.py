@@ -1,9 +1,15 @@
 """The run journal: `<state>/runs/<id>/journal.jsonl`, one masked event per line, synced.
 
-The journal is an event sink. The emitter hands it each event synchronously, under its lock, so
-a `call_start` is on disk (flushed and fsync'ed) before the call starts and a `call_finish` is on
-disk before the engine goes on. A resumed run appends to the same file: each `run_start` opens a
-new segment (call ids restart there), and a `resume` record says how uncertain work was decided.
+The journal is an event sink. The emitter hands it each event synchronously, under its lock,
+and every line is written and flushed before the engine goes on, so a killed `mw` loses nothing.
+What a power cut must not lose is also fsync'ed: the run's start and finish, and every event of
+a step that is not safe to repeat, starting with its call's `call_start` before the call begins
+(an fsync carries every earlier line with it). Events of reads and idempotent writes wait for the
+next fsync: a power cut can only make such work run again, which is what safe to repeat means,
+and a foreach of reads pays no disk sync per item.
+
+A resumed run appends to the same file: each `run_start` opens a new segment (call ids restart
+there), and a `resume` record says how uncertain work was decided.
 
 Events reach sinks already masked, so no secret value is ever written here; outputs derived from
 a secret read `***` in the journal (see `wrapper.recipe.resume` for what that means on resume).
@@ -39,13 +45,21 @@ def journal_path(run_id: str) -> Path:
     return run_dir(run_id) / JOURNAL_NAME
 
 
+#: Events that are always fsync'ed: the run's bounds (anything else waits for the next sync).
+_ALWAYS_SYNCED: Final = frozenset({"run_start", "run_finish"})
+#: Events of a step that made a call not safe to repeat, fsync'ed as they come.
+_SYNCED_FOR_WRITES: Final = frozenset({"call_finish", "retry", "item_finish", "step_finish"})
+
+
 class Journal:
-    """Appends records to a run's journal; each one is flushed and fsync'ed before returning."""
+    """Appends records to a run's journal: each flushed, fsync'ed when a crash must not lose it."""
 
     def __init__(self, run_id: str) -> None:
         self.path = journal_path(run_id)
         self._lock = threading.Lock()
         self._handle: IO[str] | None = None
+        #: Steps (full ids) that started a call not safe to repeat: their events are synced.
+        self._writes: set[str] = set()
 
     def _open(self) -> IO[str]:
         if self._handle is None:
@@ -59,17 +73,28 @@ class Journal:
                 ) from None
         return self._handle
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: dict[str, Any], *, sync: bool = True) -> None:
         line = json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":"))
         with self._lock:
             handle = self._open()
             handle.write(line + "\n")
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
 
     def handle(self, event: ev.Event) -> None:
         """Event sink: every event, as the NDJSON stream shows it."""
-        self.write(event.to_json())
+        self.write(event.to_json(), sync=self._must_sync(event))
+
+    def _must_sync(self, event: ev.Event) -> bool:
+        if event.event in _ALWAYS_SYNCED:
+            return True
+        if isinstance(event, ev.CallStart):
+            if event.safe_to_repeat:
+                return False
+            self._writes.add(event.step_id)
+            return True
+        return event.event in _SYNCED_FOR_WRITES and getattr(event, "step_id", "") in self._writes
 
     def close(self) -> None:
         with self._lock:
