@@ -182,3 +182,23 @@ def test_lint_a_folder_checks_every_recipe_below_it(here: Path) -> None:
         "warn.yaml:6:3: warning: inputs.unused: input 'unused' is never used\n"
         "4 recipes checked: 1 error, 1 warning.\n"
     )
+
+
+def test_describe_and_lint_take_a_shipped_recipe_by_name(here: Path) -> None:
+    described = mw("describe", "chatwoot/daily-summary")
+    assert described.exit_code == 0, described.stderr
+    assert described.stdout.startswith("chatwoot-daily-summary — A read-only morning report")
+    linted = mw("lint", "chatwoot/daily-summary", "chaport/welcome-visitor-missing")
+    assert linted.exit_code == 2
+    assert linted.stdout.splitlines() == [
+        "chaport/welcome-visitor-missing: no such file",
+        "2 recipes checked: 1 error.",
+    ]
+    # A file of the same name in the working directory wins over the shipped one.
+    (here / "chatwoot").mkdir()
+    (here / "chatwoot" / "daily-summary").write_text(
+        "version: 1\nname: mine\nconnections: {c: {app: chatwoot}}\nsteps: [{id: a, action: x}]\n"
+    )
+    mine = mw("describe", "chatwoot/daily-summary", "--json")
+    assert mine.exit_code == 0, mine.stderr
+    assert json.loads(mine.stdout)["name"] == "mine"

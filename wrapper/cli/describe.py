@@ -10,13 +10,14 @@ import click
 from wrapper.cli.render import echo_json
 from wrapper.recipe.describe import describe as describe_recipe
 from wrapper.recipe.describe import describe_text, mermaid
-from wrapper.recipe.loader import load_recipe
+from wrapper.recipe.loader import load_recipe, recipe_argument
 
 EPILOG: Final = """\b
 Examples:
   mw describe recipes/chatwoot/welcome-contact.yaml
   mw describe recipes/chatwoot/welcome-contact.yaml --json | jq .inputs
   mw describe recipes/chatwoot/welcome-contact.yaml --mermaid > flow.mmd
+  mw describe chatwoot/daily-summary      # a shipped recipe, by name
 
 --json prints the inputs as a JSON Schema document (what an agent must pass with -i or
 --inputs), the steps and the outputs; --mermaid prints the step graph as a flowchart.
@@ -31,7 +32,7 @@ def describe(recipe: Path, as_json: bool, as_mermaid: bool) -> None:
     """Show a recipe's inputs, steps and outputs."""
     if as_json and as_mermaid:
         raise click.UsageError("choose one of --json and --mermaid")
-    loaded = load_recipe(recipe)
+    loaded = load_recipe(recipe_argument(recipe))
     if as_json:
         echo_json(describe_recipe(loaded))
     elif as_mermaid:

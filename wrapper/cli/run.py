@@ -158,7 +158,7 @@ def _execute(
     shard_step: str | None,
 ) -> None:
     from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
-    from wrapper.recipe.loader import load_recipe
+    from wrapper.recipe.loader import load_recipe, recipe_argument
 
     quiet = quiet or obj.quiet
     if run_id is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", run_id):
@@ -175,7 +175,7 @@ def _execute(
         from wrapper.recipe.shard import parse_spec
 
         parse_spec(shard_spec)  # a typo fails before the recipe is even read
-    loaded = load_recipe(_recipe_path(recipe))
+    loaded = load_recipe(recipe_argument(recipe))
     specs = loaded.recipe.inputs
     values = load_inputs_file(inputs_file) if inputs_file else {}
     inputs = resolve_inputs(
@@ -307,20 +307,6 @@ def _print_outputs(outputs: dict[str, Any]) -> None:
     for name, value in outputs.items():
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         click.echo(f"{name}: {shown}")
-
-
-def _recipe_path(recipe: str) -> str | Path:
-    """A recipe file, or a bundled name like `chatwoot/daily-summary` when no such file exists."""
-    from wrapper.errors import RecipeError
-    from wrapper.recipe.loader import resolve_recipe_ref
-
-    if Path(recipe).is_file():
-        return recipe
-    try:
-        return resolve_recipe_ref(recipe, Path.cwd())
-    except RecipeError:
-        # Not a bundled name either: load the path as given so the error names the file.
-        return recipe
 
 
 @contextmanager

@@ -17,7 +17,13 @@ from typing import Any, Final, Literal
 from wrapper.errors import RecipeError
 from wrapper.recipe.expr import iter_templates, template_expressions
 from wrapper.recipe.lint_expr import Reference, analyse
-from wrapper.recipe.loader import LoadedRecipe, Loc, load_recipe, resolve_recipe_ref
+from wrapper.recipe.loader import (
+    LoadedRecipe,
+    Loc,
+    load_recipe,
+    recipe_argument,
+    resolve_recipe_ref,
+)
 from wrapper.recipe.messages import did_you_mean, format_loc
 from wrapper.recipe.model import Step
 
@@ -75,7 +81,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[str | Path]:
             found = [p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
             out.extend(sorted(found) or [path])
         else:
-            out.append(path)
+            out.append(recipe_argument(path))
     return out
 
 

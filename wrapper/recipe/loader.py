@@ -179,6 +179,19 @@ def resolve_recipe_ref(ref: str, base_dir: Path) -> Path:
     )
 
 
+def recipe_argument(ref: str | Path) -> str | Path:
+    """A command's RECIPE: a file, else a bundled name like `chatwoot/daily-summary`.
+
+    When neither exists the argument comes back as given, so the error names what was typed.
+    """
+    if Path(ref).exists():
+        return ref
+    try:
+        return resolve_recipe_ref(str(ref), Path.cwd())
+    except RecipeError:
+        return ref
+
+
 # --- internals --------------------------------------------------------------------------------
 
 
