@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import threading
-import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from wrapper.recipe import events as ev
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 SCHEMA_VERSION: Final = 1
 
@@ -267,6 +269,9 @@ def _write_text(path: Path, text: str) -> None:
 
 def junit_xml(report: Report) -> str:
     """A testsuite per run; a testcase per step, or per item of a foreach step."""
+    # Imported here: only --junit needs XML, and every run pays for what is imported at start.
+    import xml.etree.ElementTree as ET
+
     suite = ET.Element("testsuite", name=report.recipe.name)
     counts = {"tests": 0, "failures": 0, "skipped": 0}
     for step in report.steps:
@@ -299,6 +304,8 @@ def _case(
     error: ErrorReport | None,
     counts: dict[str, int],
 ) -> None:
+    import xml.etree.ElementTree as ET
+
     case = ET.SubElement(
         suite, "testcase", classname=report.recipe.name, name=name, time=f"{duration_s:.3f}"
     )
