@@ -31,6 +31,21 @@ def json_option(func: F) -> F:
     )(func)
 
 
+def file_option(name: str, dest: str, help: str) -> Callable[[F], F]:
+    """An option naming a file to write (`--report FILE`, `--junit FILE`)."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            name,
+            dest,
+            type=click.Path(dir_okay=False, path_type=Path),
+            metavar="FILE",
+            help=help,
+        )(func)
+
+    return decorate
+
+
 def timeout_option(func: F) -> F:
     """`--timeout SECONDS` for commands that make one membrane call."""
     return click.option(

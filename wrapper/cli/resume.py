@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from wrapper.cli.context import AppContext
-from wrapper.cli.render import parse_pairs
+from wrapper.cli.render import file_option, parse_pairs
 from wrapper.errors import UsageError
 
 RESUME_EPILOG = """\b
@@ -43,20 +43,12 @@ Examples:
     help="A write in flight at the stop: run it again (retry) or treat it as done (skip).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the final report as JSON on stdout.")
-@click.option(
+@file_option(
     "--report",
     "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write the JSON report of the whole run, earlier sessions' steps included.",
+    "Write the JSON report of the whole run, earlier sessions' steps included.",
 )
-@click.option(
-    "--junit",
-    "junit_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write JUnit XML of the whole run.",
-)
+@file_option("--junit", "junit_path", "Write JUnit XML of the whole run.")
 @click.option(
     "--events",
     "events_to",

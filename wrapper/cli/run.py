@@ -17,7 +17,7 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import format_error
-from wrapper.cli.render import parse_pairs
+from wrapper.cli.render import file_option, parse_pairs
 from wrapper.errors import EXIT_INTERRUPTED, UsageError
 from wrapper.recipe import events as ev
 from wrapper.recipe.ratelimit import RateLimiter
@@ -82,19 +82,11 @@ def _options(func: Any) -> Any:
         click.option(
             "--json", "as_json", is_flag=True, help="Print the final report as JSON on stdout."
         ),
-        click.option(
-            "--report",
-            "report_path",
-            type=click.Path(dir_okay=False, path_type=Path),
-            metavar="FILE",
-            help="Write the JSON report (schema: `mw schema report`).",
+        file_option(
+            "--report", "report_path", "Write the JSON report (schema: `mw schema report`)."
         ),
-        click.option(
-            "--junit",
-            "junit_path",
-            type=click.Path(dir_okay=False, path_type=Path),
-            metavar="FILE",
-            help="Write JUnit XML: a testcase per step or per foreach item.",
+        file_option(
+            "--junit", "junit_path", "Write JUnit XML: a testcase per step or per foreach item."
         ),
         click.option(
             "--events",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from wrapper.cli.context import AppContext
+from wrapper.cli.render import file_option
 
 if TYPE_CHECKING:
     from wrapper.recipe.report import Report
@@ -83,20 +84,8 @@ Examples:
 @click.argument(
     "reports", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="REPORT..."
 )
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write the merged JSON report.",
-)
-@click.option(
-    "--junit",
-    "junit_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="Write one JUnit XML file for all shards.",
-)
+@file_option("--report", "report_path", "Write the merged JSON report.")
+@file_option("--junit", "junit_path", "Write one JUnit XML file for all shards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the merged report as JSON.")
 @click.option("--run-id", "run_id", metavar="ID", help="Name the merged run (default: derived).")
 @click.pass_obj

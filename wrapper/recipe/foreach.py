@@ -24,7 +24,34 @@ from wrapper.recipe.pool import wait_all
 from wrapper.recipe.retry import error_info
 
 if TYPE_CHECKING:
+    from wrapper.recipe.engine import Engine
     from wrapper.recipe.scope import RecipeScope
+
+
+def replay_item(
+    engine: Engine,
+    full_id: str,
+    index: int,
+    item: Any,
+    status: str,
+    attempts: int,
+    outputs: Any,
+    error: dict[str, Any] | None = None,
+) -> None:
+    """Events for an item finished in an earlier session of a resumed run (not run again)."""
+    engine.emit(ev.ItemStart(run_id=engine.run_id, step_id=full_id, index=index, item=item))
+    engine.emit(
+        ev.ItemFinish(
+            run_id=engine.run_id,
+            step_id=full_id,
+            index=index,
+            status=status,
+            attempts=attempts,
+            outputs=outputs,
+            error=error,
+            resumed=True,
+        )
+    )
 
 
 def run_foreach(
@@ -46,18 +73,7 @@ def run_foreach(
         if prior is not None:
             # Finished before a crash: its journaled result stands, the item does not run again.
             results[index] = prior
-            engine.emit(ev.ItemStart(run_id=engine.run_id, step_id=full_id, index=index, item=item))
-            engine.emit(
-                ev.ItemFinish(
-                    run_id=engine.run_id,
-                    step_id=full_id,
-                    index=index,
-                    status=prior.status,
-                    attempts=prior.attempts,
-                    outputs=prior.outputs,
-                    resumed=True,
-                )
-            )
+            replay_item(engine, full_id, index, item, prior.status, prior.attempts, prior.outputs)
             return
         engine.emit(ev.ItemStart(run_id=engine.run_id, step_id=full_id, index=index, item=item))
         if fail_fast and failed.is_set():

@@ -11,7 +11,7 @@ from wrapper.errors import AssertionFailedError, Interrupted, StepFailedError, W
 from wrapper.recipe import events as ev
 from wrapper.recipe.calls import execute
 from wrapper.recipe.expr import ExpressionError, evaluate
-from wrapper.recipe.foreach import run_foreach
+from wrapper.recipe.foreach import replay_item, run_foreach
 from wrapper.recipe.inputs import resolve_inputs, secret_values
 from wrapper.recipe.loader import LoadedRecipe, resolve_recipe_ref
 from wrapper.recipe.model import Step
@@ -210,18 +210,7 @@ class RecipeScope:
         except (ExpressionError, WrapperError) as error:
             setup_error = as_wrapper(error, full_id)
         selected = None if items is None else self._shard_indexes(full_id, items)
-        engine.emit(
-            ev.StepStart(
-                run_id=engine.run_id,
-                step_id=full_id,
-                name=step.name,
-                kind=step.kind,
-                effect=step.effect,
-                block=block,
-                parent=self.prefix.rstrip(".") or None,
-                items_total=None if selected is None else len(selected),
-            )
-        )
+        self._step_start(step, full_id, block, None if selected is None else len(selected))
         shard = engine.options.shard
         if shard is not None and shard.step_id == full_id and items is not None:
             engine.emit(
@@ -269,11 +258,8 @@ class RecipeScope:
         )
         return result
 
-    def _replay(self, step: Step, full_id: str, block: str, entry: dict[str, Any]) -> None:
-        """Events for a step finished in an earlier session, so reports show the whole run."""
+    def _step_start(self, step: Step, full_id: str, block: str, items_total: int | None) -> None:
         engine = self.engine
-        resume = engine.options.resume
-        items = resume.items_of(full_id) if resume is not None and step.foreach else []
         engine.emit(
             ev.StepStart(
                 run_id=engine.run_id,
@@ -283,24 +269,26 @@ class RecipeScope:
                 effect=step.effect,
                 block=block,
                 parent=self.prefix.rstrip(".") or None,
-                items_total=len(items) if step.foreach else None,
+                items_total=items_total,
             )
         )
+
+    def _replay(self, step: Step, full_id: str, block: str, entry: dict[str, Any]) -> None:
+        """Events for a step finished in an earlier session, so reports show the whole run."""
+        engine = self.engine
+        resume = engine.options.resume
+        items = resume.items_of(full_id) if resume is not None and step.foreach else []
+        self._step_start(step, full_id, block, len(items) if step.foreach else None)
         for index, unit in items:
-            engine.emit(
-                ev.ItemStart(run_id=engine.run_id, step_id=full_id, index=index, item=unit.item)
-            )
-            engine.emit(
-                ev.ItemFinish(
-                    run_id=engine.run_id,
-                    step_id=full_id,
-                    index=index,
-                    status=unit.status,
-                    attempts=unit.attempts,
-                    outputs=unit.outputs,
-                    error=unit.error,
-                    resumed=True,
-                )
+            replay_item(
+                engine,
+                full_id,
+                index,
+                unit.item,
+                unit.status,
+                unit.attempts,
+                unit.outputs,
+                unit.error,
             )
         engine.emit(
             ev.StepFinish(
