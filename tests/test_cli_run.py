@@ -283,3 +283,38 @@ def test_the_views_render_every_event_kind():
     live.close()
     assert "tag" in live_out.getvalue()
     assert "2/2" in live_out.getvalue()
+
+
+def test_the_views_show_a_shard_and_steps_done_before_a_resume():
+    import io
+
+    from wrapper.cli.console import LiveView, PlainView
+    from wrapper.recipe import events as ev
+
+    stream = [
+        ev.RunStart(run_id="r", recipe="demo", path="demo.yaml", shard={"index": 2, "total": 3}),
+        ev.StepStart(run_id="r", step_id="find", items_total=1),
+        ev.ShardSplit(run_id="r", step_id="find", index=2, total=3, items_total=4, selected=1),
+        ev.ItemFinish(run_id="r", step_id="find", index=1, status="ok", resumed=True),
+        ev.StepFinish(run_id="r", step_id="find", status="ok", resumed=True),
+        ev.RunFinish(run_id="r", status="ok", duration_s=0.5),
+    ]
+    plain = io.StringIO()
+    view = PlainView(plain)
+    for event in stream:
+        view.handle(event)
+    assert plain.getvalue().splitlines() == [
+        "[run] demo (demo.yaml) id r",
+        "foreach find 0/1",
+        "[shard] 2/3 of find: 1 of 4 items",
+        "foreach find 1/1",
+        "[ok] find (finished before the resume, not run again)",
+        "[ok] run finished in 0.50s",
+    ]
+    live_out = io.StringIO()
+    live = LiveView(live_out)
+    for event in stream:
+        live.handle(event)
+    live.close()
+    assert "run demo · r · shard 2/3" in live_out.getvalue()
+    assert "done before the resume" in live_out.getvalue()

@@ -123,6 +123,8 @@ class LiveView:
         with self._lock:
             if isinstance(event, ev.RunStart):
                 self._title = f"{'plan' if event.plan else 'run'} {event.recipe} · {event.run_id}"
+                if event.shard:
+                    self._title += f" · shard {event.shard['index']}/{event.shard['total']}"
             elif isinstance(event, ev.StepStart):
                 if event.parent is not None:
                     return  # sub-recipe steps roll up into their parent's progress
@@ -145,11 +147,12 @@ class LiveView:
                 if row is None:
                     return
                 row["status"] = event.status
-                row["note"] = (
-                    _error_text(event.error)
-                    if event.status == "failed"
-                    else _seconds(event.duration_s)
-                )
+                if event.resumed:
+                    row["note"] = "done before the resume"
+                elif event.status == "failed":
+                    row["note"] = _error_text(event.error)
+                else:
+                    row["note"] = _seconds(event.duration_s)
             elif isinstance(event, ev.RunFinish):
                 self._live.update(self._render(), refresh=True)
                 self._live.stop()
