@@ -7,6 +7,7 @@ import logging
 import textwrap
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -260,6 +261,27 @@ def test_garbage_gives_a_clear_error(fake_process, mw, current):
         "Error: membrane connection list printed an HTML page instead of JSON: <!DOCTYPE html>"
     )
     assert "Traceback" not in result.output
+
+
+def test_a_reader_that_left_ends_mw_quietly_with_141(fake_process, mw, current, monkeypatch):
+    """`mw connections list | head -0`: no "This is a bug" line, the code a shell gives `yes`."""
+    fake_process.register(
+        ["membrane", "connection", "list", "--json"], stdout=text("connections-list.json")
+    )
+
+    echo = click.echo
+
+    def reader_left(
+        message: object = None, file: object = None, nl: bool = True, err: bool = False
+    ):
+        if not err:
+            raise BrokenPipeError(32, "Broken pipe")
+        echo(message, file, nl, err)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(click, "echo", reader_left)
+    result = mw("connections", "list")
+    assert result.exit_code == 141
+    assert result.output == ""
 
 
 def test_verbose_shows_the_command(fake_process, mw, current):

@@ -38,7 +38,13 @@ def main(argv: list[str] | None = None) -> Any:
     args = argv if argv is not None else sys.argv[1:]
     if args == ["--version"]:
         # Nothing to parse: answer without importing click (about half of mw's start-up).
-        sys.stdout.write(f"mw, version {__version__}\n")
+        try:
+            sys.stdout.write(f"mw, version {__version__}\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            from wrapper.cli.handler import exit_broken_pipe
+
+            exit_broken_pipe()
         return 0
     from wrapper.cli.app import cli
 

@@ -9,7 +9,7 @@ import click
 from wrapper import __version__
 from wrapper.cli import COMMANDS
 from wrapper.cli.context import AppContext
-from wrapper.cli.handler import handle_errors
+from wrapper.cli.handler import exit_broken_pipe, handle_errors
 
 
 class LazyGroup(click.Group):
@@ -26,6 +26,14 @@ class LazyGroup(click.Group):
         module = __import__(module_name, fromlist=[attr])
         command: click.Command = getattr(module, attr)
         return command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # `mw --help` and `mw -v --version` print while parsing, before `invoke` handles errors;
+        # click would exit 1 when the reader left, and 1 means a call failed.
+        try:
+            return super().parse_args(ctx, args)
+        except BrokenPipeError:
+            exit_broken_pipe()
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))

@@ -6,10 +6,14 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Final, NoReturn
 
 import click
 
 from wrapper.errors import EXIT_FAILED, EXIT_INTERRUPTED, WrapperError
+
+#: 128 + SIGPIPE: what a shell reports for a Unix tool whose reader left (`yes | head -1`).
+EXIT_BROKEN_PIPE: Final = 141
 
 
 def format_error(error: WrapperError) -> str:
@@ -25,10 +29,11 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
     """Turn any `WrapperError` into a message and its exit code; never a traceback unless debug.
 
     Unexpected exceptions are bugs: they keep their traceback under `--debug`, and otherwise
-    print one line that says how to see it.
+    print one line that says how to see it. A reader of stdout that left (`| head`) is none.
     """
     try:
         yield
+        sys.stdout.flush()  # a reader that left shows here, not in the interpreter's last flush
     except WrapperError as error:
         if debug:
             _print_traceback()
@@ -41,6 +46,8 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        exit_broken_pipe()
     except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
         raise
     except Exception as error:  # the last line of defence before the user
@@ -53,6 +60,26 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
                 err=True,
             )
         sys.exit(EXIT_FAILED)
+
+
+def exit_broken_pipe() -> NoReturn:
+    """The reader of stdout left (`mw ... | head -1`): stop quietly with 141, as Unix tools do."""
+    silence_stdout()
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+def silence_stdout() -> None:
+    """Point stdout at os.devnull, so what is still buffered cannot fail a second time when
+    the interpreter flushes it on the way out ("Exception ignored ... BrokenPipeError")."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test runner's buffer): no last flush can fail
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _print_traceback() -> None:
