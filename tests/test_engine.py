@@ -395,9 +395,40 @@ def test_a_rate_limited_write_is_retried_after_the_hint(fake_process):
     assert result.exit_code == 0
     assert h.sleeps == [7.0]
     retry = h.sink.of(ev.RetryScheduled)[0]
-    assert retry.error["type"] == "bad_request"
+    # Membrane files a 429 under type bad_request; `error.type` is mw's kind, the key is Membrane's.
+    assert retry.error["type"] == "rate_limit"
+    assert retry.error["key"] == "rate_limit_exceeded"
     assert retry.error["status"] == 429
     assert retry.error["retryable"] is True
+
+
+@pytest.mark.parametrize(
+    ("body", "retried"),
+    [
+        ({"type": "bad_request", "key": "rate_limit_exceeded", "message": "slow down"}, True),
+        ({"type": "bad_request", "key": "not_found", "message": "gone"}, False),
+    ],
+)
+def test_when_on_error_type_matches_membranes_error_bodies(fake_process, body, retried):
+    fail(fake_process, "s", None, body)
+    if retried:
+        ok(fake_process, "s", None, {"id": 1})
+    h = Harness(
+        recipe("""
+        steps:
+          - id: s
+            effect: read
+            action: s
+            retry: {attempts: 2, initial: 100ms, max: 100ms, when: "error.type == 'rate_limit'"}
+        """)
+    )
+    result = h.run()
+    assert (result.exit_code == 0) is retried
+    assert len(h.sink.of(ev.RetryScheduled)) == (1 if retried else 0)
+    if not retried:
+        assert result.error is not None
+        finish = h.sink.of(ev.StepFinish)[0]
+        assert (finish.error["type"], finish.error["key"]) == ("not_found", "not_found")
 
 
 def test_paginate_passes_the_cursor_and_concatenates_items(fake_process):

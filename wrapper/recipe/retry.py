@@ -44,12 +44,14 @@ _TYPES: Final[tuple[tuple[type[BaseException], str], ...]] = (
 
 def error_info(error: BaseException) -> dict[str, Any]:
     """What `retry.when`, events and reports see of an error: type, key, message, status..."""
-    error_type: str | None = None
+    # mw's kind of failure comes first: Membrane files a 429 or a 404 under type `bad_request`
+    # (the key says `rate_limit_exceeded`, `not_found`), so its own type would never match
+    # `when: "error.type == 'rate_limit'"`. Its type stays for failures mw has no kind for.
+    error_type = next((name for cls, name in _TYPES if isinstance(error, cls)), None)
     key: str | None = None
     if isinstance(error, MembraneError):
-        error_type, key = error.error_type, error.error_key
-    if error_type is None:
-        error_type = next((name for cls, name in _TYPES if isinstance(error, cls)), None)
+        key = error.error_key
+        error_type = error_type or error.error_type
     if error_type is None:
         error_type = _snake(type(error).__name__.removesuffix("Error")) or "error"
     return {
