@@ -131,6 +131,39 @@ def test_uncertain_skip_treats_the_item_as_done_and_retry_runs_it(recipe):
     assert retry.record()["retried_uncertain"] == [["create", 0]]
 
 
+def test_a_retried_write_that_then_failed_for_sure_is_not_asked_about_again(recipe):
+    retried = {"event": "resume", "skipped_uncertain": [], "retried_uncertain": [["create", 0]]}
+    refused = {"type": "bad_request", "message": "Email has already been taken"}
+    write_journal(
+        "r",
+        recipe,
+        [
+            item("item_start", 0, "a"),
+            in_flight(0),
+            {"event": "run_start", "run_id": "r", "sha256": recipe.sha256},
+            retried,
+            item("item_start", 0, "a"),
+            in_flight(0),
+            {
+                "event": "call_finish",
+                "call_id": 9,
+                "step_id": "create",
+                "index": 0,
+                "error": refused,
+            },
+            {**item("item_finish", 0, "a"), "status": "failed", "error": refused},
+        ],
+    )
+    state = load_state("r")
+    assert state.uncertain == {}
+    # The next resume runs the failed item again without a question.
+    plan = ResumePlan(state, recipe, uncertain=None)
+    assert plan.item("create", 0, "a") is None
+    # A retried write that was in flight again when that session stopped is in doubt again.
+    write_journal("r2", recipe, [item("item_start", 0, "a"), in_flight(0), retried, in_flight(0)])
+    assert list(load_state("r2").uncertain) == [("create", 0)]
+
+
 def test_masked_outputs_of_a_plain_write_count_as_uncertain(recipe):
     write_journal("r", recipe, [item("item_start", 0, "a"), item("item_finish", 0, "a", "***")])
     with pytest.raises(ResumeError, match="step 'create' item 0 is a write"):

@@ -193,6 +193,9 @@ def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:
         elif kind == "resume":
             close_segment()
             state.resumes += 1
+            for step, item in record.get("retried_uncertain") or []:
+                # Decided: it runs again in this segment, which says anew whether it is in doubt.
+                state.uncertain.pop((step, item), None)
             for step, item in record.get("skipped_uncertain") or []:
                 state.uncertain.pop((step, item), None)
                 if item is None:
