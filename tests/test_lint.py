@@ -261,6 +261,20 @@ BROKEN = [
         id="input-name-dash",
     ),
     pytest.param(
+        HEAD + "steps:\n  - {id: a, action: x}\noutputs:\n  my-out: steps.a.status\n",
+        [
+            "r.yaml:8:3: outputs: output name 'my-out' must be letters, digits and _",
+        ],
+        id="recipe-output-name-dash",
+    ),
+    pytest.param(
+        HEAD + "steps:\n  - {id: a, action: x, outputs: {my-out: status}}\n",
+        [
+            "r.yaml:6:33: steps[0].outputs: output name 'my-out' must be letters, digits and _",
+        ],
+        id="step-output-name-dash",
+    ),
+    pytest.param(
         HEAD + "steps:\n  - id: a\n    request: {method: FETCH, path: /x}\n",
         [
             (

@@ -131,5 +131,20 @@ def test_recipe_is_frozen() -> None:
 def test_output_names_and_env_names_are_identifiers() -> None:
     with pytest.raises(ValidationError, match="output name 'a-b' must be letters, digits and _"):
         Step.model_validate({"id": "a", "action": "x", "outputs": {"a-b": "x"}})
+    with pytest.raises(ValidationError, match="output name 'a-b' must be letters, digits and _"):
+        recipe(outputs={"ok": "x", "a-b": "x"})
     with pytest.raises(ValidationError, match="'1X' is not an environment variable name"):
         recipe(env=["1X"])
+
+
+def test_the_recipe_schema_states_the_output_name_rule_too() -> None:
+    import jsonschema
+
+    from wrapper.recipe.schema import recipe_schema
+
+    validator = jsonschema.Draft202012Validator(recipe_schema())
+    base = {"version": 1, "name": "t", "steps": [{"id": "a", "action": "x"}]}
+    assert validator.is_valid({**base, "outputs": {"ok_1": "x"}})
+    assert not validator.is_valid({**base, "outputs": {"my-out": "x"}})
+    step = {"id": "a", "action": "x", "outputs": {"my-out": "x"}}
+    assert not validator.is_valid({**base, "steps": [step]})

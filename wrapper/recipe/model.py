@@ -72,6 +72,14 @@ def _check_templates(value: Any) -> Any:
     return value
 
 
+def _check_output_names(outputs: dict[str, str]) -> dict[str, str]:
+    """A step's and a recipe's `outputs`: JMESPath reads each name (`steps.a.outputs.id`)."""
+    for name in outputs:
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+            raise ValueError(f"output name {name!r} must be letters, digits and _")
+    return outputs
+
+
 Expr = Annotated[
     str,
     BeforeValidator(_check_expression),
@@ -285,10 +293,7 @@ class Step(Strict):
     @field_validator("outputs")
     @classmethod
     def _output_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
-                raise ValueError(f"output name {name!r} must be letters, digits and _")
-        return value
+        return _check_output_names(value)
 
 
 class Assertion(Strict):
@@ -320,6 +325,11 @@ class Recipe(Strict):
             if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
                 raise ValueError(f"name {name!r} must be letters, digits and _ (JMESPath reads it)")
         return value
+
+    @field_validator("outputs")
+    @classmethod
+    def _output_names(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_output_names(value)
 
     @field_validator("env")
     @classmethod

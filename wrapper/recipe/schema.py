@@ -36,8 +36,9 @@ def _accept_what_the_loader_accepts(schema: dict[str, Any]) -> None:
     """Rules the model applies in validators, stated in the schema so editors apply them too."""
     method = schema["$defs"]["RequestSpec"]["properties"]["method"]
     method["enum"] = [*method["enum"], *(m.lower() for m in method["enum"])]
-    for key in ("inputs", "connections", "vars"):
+    for key in ("inputs", "connections", "vars", "outputs"):
         schema["properties"][key]["propertyNames"] = {"pattern": IDENTIFIER}
+    schema["$defs"]["Step"]["properties"]["outputs"]["propertyNames"] = {"pattern": IDENTIFIER}
     schema["properties"]["env"]["items"]["pattern"] = IDENTIFIER
 
 
