@@ -318,3 +318,23 @@ def test_the_views_show_a_shard_and_steps_done_before_a_resume():
     live.close()
     assert "run demo · r · shard 2/3" in live_out.getvalue()
     assert "done before the resume" in live_out.getvalue()
+
+
+def test_a_run_id_already_used_is_refused_before_anything_runs(fake_process, tmp_path):
+    found(fake_process, [1])
+    tagged(fake_process, 1)
+    args = ["-i", "query=ada", "--connection", "chatwoot=c1", "--run-id", "R"]
+    first = mw("run", RECIPE, *args)
+    assert first.exit_code == 0, first.stderr
+    # No call is registered now: the refusal comes before any.
+    again = mw("run", RECIPE, *args)
+    assert again.exit_code == 2
+    journal = tmp_path / "state" / "runs" / "R" / "journal.jsonl"
+    assert again.stderr.splitlines() == [
+        f"Error: --run-id R: a run with this id exists ({journal})",
+        "  Continue it with `mw resume R`, or choose another id.",
+    ]
+    # plan keeps no journal, so it may reuse the id.
+    found(fake_process, [1])
+    planned = mw("plan", RECIPE, *args)
+    assert planned.exit_code == 0, planned.stderr

@@ -159,6 +159,15 @@ def _execute(
             f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' (up to 100), "
             "starting with a letter or digit"
         )
+    if run_id is not None and not plan:
+        from wrapper.recipe.journal import journal_path
+
+        if journal_path(run_id).exists():
+            # A second run would append to the first one's journal and mix the two.
+            raise UsageError(
+                f"--run-id {run_id}: a run with this id exists ({journal_path(run_id)})",
+                advice=f"Continue it with `mw resume {run_id}`, or choose another id.",
+            )
     if as_json and events_to == "-":
         raise UsageError("--json and --events - both want stdout; send events to a file")
     if shard_step is not None and shard_spec is None:
