@@ -338,3 +338,22 @@ def test_a_run_id_already_used_is_refused_before_anything_runs(fake_process, tmp
     found(fake_process, [1])
     planned = mw("plan", RECIPE, *args)
     assert planned.exit_code == 0, planned.stderr
+
+
+def test_a_recipe_lint_rejects_is_not_run(tmp_path):
+    # No membrane call is registered: the run must stop before any.
+    (tmp_path / "a.yaml").write_text(
+        "version: 1\nname: a\nconnections:\n  c: {app: chatwoot}\n"
+        "steps:\n  - id: s\n    recipe: ./b.yaml\n"
+    )
+    (tmp_path / "b.yaml").write_text(
+        "version: 1\nname: b\nconnections:\n  c: {app: chatwoot}\n"
+        "steps:\n  - id: s\n    recipe: ./a.yaml\n"
+    )
+    for command in ("run", "plan"):
+        result = mw(command, str(tmp_path / "a.yaml"))
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[0] == (
+            f"Error: {tmp_path / 'a.yaml'}:7:13: steps[0].recipe: sub-recipe cycle: "
+            "a.yaml -> b.yaml -> a.yaml"
+        )

@@ -150,6 +150,7 @@ def _execute(
     shard_step: str | None,
 ) -> None:
     from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
+    from wrapper.recipe.lint import check_recipe
     from wrapper.recipe.loader import load_recipe, recipe_argument
 
     quiet = quiet or obj.quiet
@@ -177,6 +178,9 @@ def _execute(
 
         parse_spec(shard_spec)  # a typo fails before the recipe is even read
     loaded = load_recipe(recipe_argument(recipe))
+    # What `mw lint` calls an error stops the run before any call: a reference to a later step,
+    # a sub-recipe cycle, `index` outside a foreach. Warnings are lint's to show.
+    check_recipe(loaded)
     specs = loaded.recipe.inputs
     values = load_inputs_file(inputs_file) if inputs_file else {}
     inputs = resolve_inputs(
