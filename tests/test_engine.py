@@ -620,6 +620,46 @@ def test_connections_are_ensured_once_per_run(fake_process):
     assert [(r.name, r.id, r.source) for r in ready] == [("c", CONN, "ensured")]
 
 
+def test_no_finally_step_and_no_outputs_when_a_connection_cannot_be_had(fake_process):
+    fake_process.register(
+        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        stderr=json.dumps({"type": "not_authenticated", "message": "log in first"}),
+        returncode=1,
+    )
+    # Neither step's action is registered: running either would fail the test.
+    h = Harness(
+        recipe("""
+        steps:
+          - id: s
+            action: s
+        finally:
+          - id: tidy
+            action: tidy
+        outputs: {done: "steps.s.status"}
+        """),
+        connections={},
+    )
+    result = h.run()
+    assert result.exit_code == EXIT_ENVIRONMENT
+    assert result.outputs == {}
+    assert h.sink.of(ev.StepStart) == []
+
+
+def test_a_sub_recipe_per_item_announces_its_connection_once(fake_process, tmp_path):
+    (tmp_path / "child.yaml").write_text(
+        "version: 1\nname: child\nconnections:\n  c: {app: chatwoot}\n"
+        "steps:\n  - id: x\n    action: x\n"
+    )
+    (tmp_path / "parent.yaml").write_text(
+        HEAD + "steps:\n  - id: each\n    foreach: {items: '[`1`, `2`, `3`]'}\n"
+        "    recipe: ./child.yaml\n"
+    )
+    ok(fake_process, "x", None, {}, occurrences=3)
+    h = Harness(None, path=tmp_path / "parent.yaml")
+    assert h.run().exit_code == 0
+    assert [(r.name, r.id) for r in h.sink.of(ev.ConnectionReady)] == [("c", CONN)]
+
+
 def test_an_environment_problem_exits_4(fake_process):
     fake_process.register(
         action_argv("s"),

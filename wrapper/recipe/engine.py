@@ -113,6 +113,7 @@ class Engine:
         self._recipes: dict[str, LoadedRecipe] = {}
         self._recipes_lock = threading.Lock()
         self._ensure_lock = threading.Lock()
+        self._announced: set[tuple[str, str]] = set()
         self._top = RecipeScope(self, loaded, dict(inputs), prefix="", depth=0)
 
     @property
@@ -234,6 +235,16 @@ class Engine:
             self._ensured[app] = str(connection.id)
             return self._ensured[app]
 
+    def announce(self, name: str, app: str, conn_id: str, source: str) -> None:
+        """`connection_ready`, once per connection and id however many sub-recipes use it."""
+        with self._ensure_lock:
+            if (name, conn_id) in self._announced:
+                return
+            self._announced.add((name, conn_id))
+        self.emit(
+            ev.ConnectionReady(run_id=self.run_id, name=name, app=app, id=conn_id, source=source)
+        )
+
     def run(self) -> RunResult:
         """Run the recipe to the end; failures are in the result, never raised."""
         top = self._top
@@ -253,18 +264,22 @@ class Engine:
         error: WrapperError | None = None
         outputs: dict[str, Any] = {}
         assertions: list[dict[str, Any]] = []
+        connected = False
         try:
             try:
                 top.connect()
+                connected = True
                 error = top.run_block(loaded.recipe.steps, "steps")
             except WrapperError as failure:
                 if isinstance(failure, Interrupted):
                     raise
                 error = self.masker.mask_error(failure)
-            finally_error = top.run_block(loaded.recipe.finally_, "finally")
-            error = error or finally_error
-            outputs, output_error = top.outputs()
-            error = error or output_error
+            if connected:
+                # Without its connections no step ran: nothing to clean up, no outputs to give.
+                finally_error = top.run_block(loaded.recipe.finally_, "finally")
+                error = error or finally_error
+                outputs, output_error = top.outputs()
+                error = error or output_error
             if error is None and not self.options.plan:
                 assertions, error = top.check_assertions(outputs)
         except (KeyboardInterrupt, Interrupted):

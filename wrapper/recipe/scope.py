@@ -147,11 +147,7 @@ class RecipeScope:
             else:
                 conn_id, source = engine.ensure(spec.app, name), "ensured"
             self.connections[name] = {"id": conn_id, "app": spec.app}
-            engine.emit(
-                ev.ConnectionReady(
-                    run_id=engine.run_id, name=name, app=spec.app, id=conn_id, source=source
-                )
-            )
+            engine.announce(name, spec.app, conn_id, source)
 
     def _connections_read(self) -> set[str]:
         """In plan mode only connections that reads use are ensured; writes do not run."""
