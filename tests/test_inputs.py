@@ -6,6 +6,8 @@ import pytest
 
 from wrapper.errors import InputError
 from wrapper.recipe.inputs import (
+    check_value,
+    default_problem,
     load_inputs_file,
     masked_inputs,
     resolve_inputs,
@@ -251,3 +253,39 @@ def test_values_that_plainly_fit_never_import_jsonschema():
     """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("spec", "run_says", "lint_says"),
+    [
+        (
+            {"type": "boolean", "default": "yes"},
+            "input 'e': 'yes' is not true or false",
+            "default: 'yes' is not true or false",
+        ),
+        (
+            {"type": "array", "items": {"type": "integer"}, "default": [1, "x"]},
+            "input 'e'[1]: 'x' is not an integer",
+            "default[1]: 'x' is not an integer",
+        ),
+        (
+            {"type": "string", "secret": True, "minLength": 8, "default": "hunter2"},
+            "input 'e': the value does not satisfy minLength: 8",
+            "default: the value does not satisfy minLength: 8",
+        ),
+    ],
+)
+def test_a_default_is_checked_with_the_words_a_run_uses(spec, run_says, lint_says):
+    """The recipe's own default meets the same check as a value given to a run."""
+    default = spec["default"]
+    fits = InputSpec.model_construct(**{**spec, "default": None})  # no default to check
+    with pytest.raises(InputError) as given:
+        check_value("e", fits, default)
+    assert given.value.message == run_says
+    assert default_problem(InputSpec.model_construct(**spec)) == lint_says
+
+
+def test_defaults_that_fit_or_are_null_have_no_problem():
+    assert default_problem(InputSpec(type="integer", minimum=1, default=1)) is None
+    assert default_problem(InputSpec(type="integer", default=None)) is None
+    assert default_problem(InputSpec(type="boolean")) is None

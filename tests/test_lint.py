@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from wrapper.cli import cli
 from wrapper.recipe.lint import Problem, lint_paths, lint_recipe
 from wrapper.recipe.loader import load_recipe
 
@@ -266,6 +268,26 @@ BROKEN = [
             "r.yaml:8:3: outputs: output name 'my-out' must be letters, digits and _",
         ],
         id="recipe-output-name-dash",
+    ),
+    pytest.param(
+        HEAD
+        + "inputs:\n  e: {type: boolean, default: yes}\n"
+        + "steps:\n  - {id: a, action: x, input: {e: '${inputs.e}'}}\n",
+        [
+            "r.yaml:6:31: inputs.e.default: 'yes' is not true or false",
+        ],
+        id="input-default-of-another-type",
+    ),
+    pytest.param(
+        HEAD
+        + "inputs:\n  tags:\n    type: array\n    items: {type: integer}\n"
+        + "    default: [1, x]\n  state: {enum: [open, closed], default: opened}\n"
+        + "steps:\n  - {id: a, action: x, input: {t: '${inputs.tags}', s: '${inputs.state}'}}\n",
+        [
+            "r.yaml:9:18: inputs.tags.default[1]: 'x' is not an integer",
+            'r.yaml:10:42: inputs.state.default: \'opened\' is not one of: "open", "closed"',
+        ],
+        id="input-defaults-outside-items-and-enum",
     ),
     pytest.param(
         HEAD + "steps:\n  - {id: a, action: x, outputs: {my-out: status}}\n",
@@ -677,6 +699,27 @@ def test_broken_recipe_reports_exact_lines(
 
 
 WELCOME = Path(__file__).parent / "data" / "recipes" / "welcome.yaml"
+
+
+def test_a_default_that_does_not_fit_fails_lint_and_run_with_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mw lint` says what `mw run` used to find only when the input was left out."""
+    monkeypatch.chdir(tmp_path)
+    text = HEAD + "inputs:\n  e: {type: boolean, default: yes}\nsteps:\n  - {id: a, action: x}\n"
+    Path("r.yaml").write_text(text, encoding="utf-8")
+    lint = CliRunner().invoke(cli, ["lint", "r.yaml"])
+    assert (lint.exit_code, lint.stdout) == (
+        2,
+        "r.yaml:6:31: inputs.e.default: 'yes' is not true or false\n1 recipe checked: 1 error.\n",
+    )
+    run = CliRunner().invoke(cli, ["--sandbox", "run", "r.yaml", "-i", "e=true"])
+    assert (run.exit_code, run.stdout, run.stderr) == (
+        2,
+        "",
+        "Error: r.yaml:6:31: inputs.e.default: 'yes' is not true or false\n"
+        "  Fix the recipe; `mw lint RECIPE` lists every problem at once.\n",
+    )
 
 
 def test_the_design_example_lints_clean() -> None:

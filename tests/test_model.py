@@ -67,7 +67,7 @@ def test_input_required_secret_and_default() -> None:
     assert not InputSpec(from_env="TOKEN").is_required
     assert InputSpec(from_env="TOKEN").is_secret
     assert InputSpec(secret=True).is_secret
-    assert InputSpec(required=True, default=1).is_required
+    assert InputSpec(required=True, default="x").is_required
     assert not InputSpec(required=False).is_required
     spec = InputSpec.model_validate({"minLength": 2, "maxItems": 3})
     assert (spec.min_length, spec.max_items) == (2, 3)
@@ -148,3 +148,11 @@ def test_the_recipe_schema_states_the_output_name_rule_too() -> None:
     assert not validator.is_valid({**base, "outputs": {"my-out": "x"}})
     step = {"id": "a", "action": "x", "outputs": {"my-out": "x"}}
     assert not validator.is_valid({**base, "steps": [step]})
+
+
+def test_an_input_default_must_fit_the_input() -> None:
+    with pytest.raises(ValidationError, match="default: 'yes' is not true or false"):
+        InputSpec.model_validate({"type": "boolean", "default": "yes"})
+    with pytest.raises(ValidationError, match="default: 0 is less than the minimum of 1"):
+        InputSpec.model_validate({"type": "integer", "minimum": 1, "default": 0})
+    assert InputSpec.model_validate({"type": "boolean", "default": True}).default is True

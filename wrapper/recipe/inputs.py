@@ -168,17 +168,41 @@ def parse_text(
 
 def check_value(name: str, spec: InputSpec, value: Any) -> None:
     """Check one value against the input's schema; the first problem becomes an InputError."""
+    problem = value_problem(spec, value)
+    if problem is not None:
+        where, text = problem
+        raise InputError(f"input {name!r}{where}: {text}")
+
+
+def default_problem(spec: InputSpec) -> str | None:
+    """`default: 'yes' is not true or false` when the input's own default does not fit it.
+
+    The same check and words as a value given to a run, so `mw lint` says what the run would.
+    """
+    if not spec.has_default:
+        return None
+    try:
+        problem = value_problem(spec, spec.default)
+    except Exception:
+        # `items` is free-form JSON Schema that loading does not check; one jsonschema cannot
+        # apply (`type: strin`) is not the default's fault, and loading must not crash on it.
+        return None
+    return None if problem is None else f"default{problem[0]}: {problem[1]}"
+
+
+def value_problem(spec: InputSpec, value: Any) -> tuple[str, str] | None:
+    """The first way `value` does not fit the input's schema, as (`[2].name`, what is wrong)."""
     if value is None and not spec.is_required:
-        return
+        return None
     schema = validation_schema(spec)
     if _plainly_valid(schema, value):
-        return
+        return None
     import jsonschema  # only for a value that may not fit; it also words the error
 
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(value), key=lambda e: (len(e.path), list(e.path)))
     if not errors:
-        return
+        return None
     error = errors[0]
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
     bad = error.instance
@@ -198,7 +222,7 @@ def check_value(name: str, spec: InputSpec, value: Any) -> None:
         text = f"the value does not satisfy {error.validator}: {error.validator_value}"
     else:
         text = error.message
-    raise InputError(f"input {name!r}{where}: {text}")
+    return where, text
 
 
 def _plainly_valid(schema: Mapping[str, Any], value: Any) -> bool:

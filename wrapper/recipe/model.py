@@ -158,6 +158,17 @@ class InputSpec(Strict):
                 raise ValueError(f"is not a valid regular expression: {error}") from None
         return value
 
+    @model_validator(mode="after")
+    def _default_fits(self) -> InputSpec:
+        # A default that does not fit would fail every run that leaves the input out.
+        if self.has_default:
+            from wrapper.recipe.inputs import default_problem  # it imports this module
+
+            problem = default_problem(self)
+            if problem is not None:
+                raise ValueError(problem)
+        return self
+
 
 class ConnectionSpec(Strict):
     """A connection the recipe needs, ensured once per run."""
