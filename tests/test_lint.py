@@ -897,3 +897,49 @@ def test_an_expression_reference_outside_a_call_is_a_lint_error_at_its_line(
         Problem("r.yaml:8:16", f"steps[0].input.n: '&@': {why}", "error", "load"),
         Problem("r.yaml:9:9", f"steps[0].if: '&a': {why}", "error", "load"),
     ]
+
+
+def test_an_input_schema_jsonschema_cannot_apply_is_an_error_at_its_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("r.yaml").write_text(
+        "version: 1\nname: t\ninputs:\n"
+        "  ids: {type: array, items: {type: strin}}\n"
+        "  meta: {type: object, properties: {n: {type: integer, minimum: x}}}\n"
+        "  fine: {type: array, items: {type: object, properties: {a: {uniqueItems: true}}}}\n"
+        "connections:\n  cw: {app: chatwoot}\n"
+        "steps:\n  - {id: a, action: x, input: {i: '${inputs.ids}', m: '${inputs.meta}',"
+        " f: '${inputs.fine}'}}\n",
+        encoding="utf-8",
+    )
+    assert lint_paths(["r.yaml"]) == [
+        Problem(
+            "r.yaml:4:36",
+            "inputs.ids.items.type: 'strin' is not valid under any of the given schemas "
+            "(not valid JSON Schema)",
+            code="load",
+        ),
+        Problem(
+            "r.yaml:5:65",
+            "inputs.meta.properties.n.minimum: 'x' is not of type 'number' (not valid JSON Schema)",
+            code="load",
+        ),
+    ]
+
+
+def test_shipped_recipes_load_without_importing_jsonschema() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from wrapper.recipe.loader import load_recipe\n"
+        f"for path in sorted(Path({str(root)!r}).glob('recipes/*/*.yaml')):\n"
+        "    load_recipe(path)\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -174,6 +174,59 @@ def check_value(name: str, spec: InputSpec, value: Any) -> None:
         raise InputError(f"input {name!r}{where}: {text}")
 
 
+_JSON_TYPES: Final = frozenset(
+    {"string", "integer", "number", "boolean", "array", "object", "null"}
+)
+
+
+def schema_problem(spec: InputSpec) -> str | None:
+    """What is wrong with an input's free-form `items` / `properties` JSON Schema, if anything.
+
+    A schema the usual keywords plainly make up passes without jsonschema (its import costs a
+    run more than the rest of loading); anything else is checked against JSON Schema itself.
+    """
+    if spec.items is None and spec.properties is None:
+        return None
+    schema = validation_schema(spec)
+    if _plainly_well_formed(schema):
+        return None
+    import jsonschema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.path)
+        return f"{where.lstrip('.') or 'schema'}: {error.message} (not valid JSON Schema)"
+    return None
+
+
+def _plainly_well_formed(schema: Any) -> bool:
+    """True only for a schema of the common keywords with values of the right kind."""
+    if not isinstance(schema, dict):
+        return False
+    for key, value in schema.items():
+        if key == "type":
+            kinds = value if isinstance(value, list) else [value]
+            ok = bool(kinds) and all(isinstance(k, str) and k in _JSON_TYPES for k in kinds)
+        elif key == "items":
+            ok = _plainly_well_formed(value)
+        elif key == "properties":
+            ok = isinstance(value, dict) and all(map(_plainly_well_formed, value.values()))
+        elif key in ("description", "title", "format", "pattern"):
+            ok = isinstance(value, str)
+        elif key in ("enum", "required"):
+            ok = isinstance(value, list)
+        elif key in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif key in ("default", "examples"):
+            ok = True
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
 def default_problem(spec: InputSpec) -> str | None:
     """`default: 'yes' is not true or false` when the input's own default does not fit it.
 

@@ -160,13 +160,15 @@ class InputSpec(Strict):
 
     @model_validator(mode="after")
     def _default_fits(self) -> InputSpec:
-        # A default that does not fit would fail every run that leaves the input out.
-        if self.has_default:
-            from wrapper.recipe.inputs import default_problem  # it imports this module
+        # A schema jsonschema cannot apply would crash the first run given a value; a default
+        # that does not fit would fail every run that leaves the input out.
+        from wrapper.recipe.inputs import default_problem, schema_problem  # it imports this
 
+        problem = schema_problem(self)
+        if problem is None and self.has_default:
             problem = default_problem(self)
-            if problem is not None:
-                raise ValueError(problem)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
