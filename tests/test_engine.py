@@ -469,6 +469,32 @@ def test_paginate_stops_at_max_pages(fake_process):
     assert h.step("all")["outputs"] == {"ids": [1, 2]}
 
 
+@pytest.mark.parametrize(
+    ("pages", "start"),
+    [
+        ([[1, 2], [3, 4], [5]], 1),  # a short page is the last
+        ([[1, 2], [3, 4], []], 0),  # a full last page costs one more, empty, call
+    ],
+)
+def test_paginate_by_page_number_stops_at_a_short_page(fake_process, pages, start):
+    for n, items in enumerate(pages):
+        ok(fake_process, "list", {"status": "open", "page": start + n}, {"payload": items})
+    h = Harness(
+        recipe(f"""
+        steps:
+          - id: all
+            effect: read
+            action: list
+            input: {{status: open}}
+            paginate: {{page_size: 2, start: {start}, param: page, items: payload}}
+            outputs: {{ids: "@"}}
+        """)
+    )
+    assert h.run().exit_code == 0
+    assert h.step("all")["outputs"] == {"ids": [i for page in pages for i in page]}
+    assert [e.page for e in h.sink.of(ev.CallStart)] == list(range(1, len(pages) + 1))
+
+
 def test_finally_runs_after_a_failure_and_the_run_fails(fake_process):
     fail(fake_process, "boom", None, {"type": "bad_request", "message": "bad input"})
     ok(fake_process, "cleanup", None, {})

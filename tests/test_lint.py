@@ -943,3 +943,32 @@ def test_shipped_recipes_load_without_importing_jsonschema() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("paginate", "message"),
+    [
+        (
+            "{cursor: next, page_size: 25, param: page, items: payload}",
+            "give cursor (each page names the next) or page_size (numbered pages), not both",
+        ),
+        (
+            "{param: page, items: payload}",
+            "give cursor (each page names the next) or page_size (numbered pages)",
+        ),
+        (
+            "{cursor: next, start: 0, param: page, items: payload}",
+            "start numbers pages; it goes with page_size, not cursor",
+        ),
+    ],
+)
+def test_paginate_takes_a_cursor_or_a_page_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, paginate: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("r.yaml").write_text(
+        HEAD + f"steps:\n  - id: a\n    effect: read\n    action: x\n    paginate: {paginate}\n",
+        encoding="utf-8",
+    )
+    [problem] = lint_paths(["r.yaml"])
+    assert (problem.location, problem.message) == ("r.yaml:9:15", f"steps[0].paginate: {message}")

@@ -29,7 +29,8 @@ def execute(
         return _attempts(scope, step, full_id, ctx, index, None, 1, tally)
     spec = step.paginate
     collected: list[Any] = []
-    cursor: Cursor = None
+    # Numbered pages name even the first one; a cursor API starts without a cursor.
+    cursor: Cursor = None if spec.cursor is not None else (spec.param, spec.start)
     last = Outcome(None)
     for page in range(1, spec.max_pages + 1):
         last = _attempts(scope, step, full_id, ctx, index, cursor, page, tally)
@@ -38,6 +39,12 @@ def execute(
             collected.extend(found)
         elif found is not None:
             collected.append(found)
+        if spec.cursor is None:
+            count = len(found) if isinstance(found, list) else int(found is not None)
+            if spec.page_size is None or count < spec.page_size:
+                break  # a short (or empty) page is the last one
+            cursor = (spec.param, spec.start + page)
+            continue
         next_cursor = evaluate(spec.cursor, last.value)
         if not truthy(next_cursor):
             break

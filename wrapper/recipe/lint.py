@@ -193,7 +193,9 @@ class _Checker:
         # These read the call's result, not the run context: traps only.
         if step.paginate is not None:
             for key in ("cursor", "items"):
-                self.expression((*loc, "paginate", key), getattr(step.paginate, key), None)
+                source = getattr(step.paginate, key)
+                if source is not None:
+                    self.expression((*loc, "paginate", key), source, None)
         for name, source in step.outputs.items():
             self.expression((*loc, "outputs", name), source, None)
         if step.kind == "recipe":

@@ -206,12 +206,30 @@ class Foreach(Strict):
 
 
 class Paginate(Strict):
-    """Repeat the call, passing the previous page's cursor in `input[param]`."""
+    """Repeat the call, page after page, putting the page's cursor or number in `input[param]`.
 
-    cursor: Expr
+    With `cursor`, each page says where the next one starts (null on the last). With
+    `page_size`, pages are numbered from `start` and a page with fewer items is the last, the
+    way Chatwoot and most REST APIs page.
+    """
+
+    cursor: Expr | None = None
+    page_size: int | None = Field(default=None, ge=1)
+    start: int = 1
     param: str = Field(min_length=1)
     items: Expr
     max_pages: int = Field(default=100, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Paginate:
+        ways = "cursor (each page names the next) or page_size (numbered pages)"
+        if self.cursor is not None and self.page_size is not None:
+            raise ValueError(f"give {ways}, not both")
+        if self.cursor is None and self.page_size is None:
+            raise ValueError(f"give {ways}")
+        if "start" in self.model_fields_set and self.page_size is None:
+            raise ValueError("start numbers pages; it goes with page_size, not cursor")
+        return self
 
 
 class Retry(Strict):
