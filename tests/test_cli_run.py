@@ -357,3 +357,31 @@ def test_a_recipe_lint_rejects_is_not_run(tmp_path):
             f"Error: {tmp_path / 'a.yaml'}:7:13: steps[0].recipe: sub-recipe cycle: "
             "a.yaml -> b.yaml -> a.yaml"
         )
+
+
+def test_an_output_file_that_cannot_be_written_is_refused_before_any_call(tmp_path):
+    # No membrane call is registered: the refusal must come before any.
+    (tmp_path / "afile").write_text("")
+    for option in ("--report", "--junit"):
+        target = tmp_path / "afile" / "out"
+        result = mw("run", RECIPE, "-i", "query=ada", option, str(target))
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[0].startswith(
+            f"Error: {option} {target}: cannot create its folder: "
+        )
+
+
+def test_a_report_to_a_device_is_written_in_place(fake_process, tmp_path):
+    import os
+    import stat
+
+    found(fake_process, [])
+    link = tmp_path / "report.json"
+    link.symlink_to(os.devnull)
+    result = mw(
+        "run", RECIPE, "-i", "query=ada", "--connection", "chatwoot=c1", "--report", str(link)
+    )
+    assert result.exit_code in (0, 3), result.stderr
+    # The link (and the device behind it) are still there: nothing was renamed over them.
+    assert link.is_symlink()
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)

@@ -86,6 +86,9 @@ def resume(
 
     if as_json and events_to == "-":
         raise UsageError("--json and --events - both want stdout; send events to a file")
+    from wrapper.recipe.report import check_outputs
+
+    check_outputs(report_path, junit_path)
     state = load_state(run_id)
     loaded = load_recipe(state.path)
     check_recipe(state, loaded, force=force)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -154,7 +153,9 @@ def _execute(
     from wrapper.recipe.loader import load_recipe, recipe_argument
 
     quiet = quiet or obj.quiet
-    if run_id is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", run_id):
+    from wrapper.recipe.journal import RUN_ID
+
+    if run_id is not None and not RUN_ID.fullmatch(run_id):
         # The id names the run's folder under the state directory: no separators, no dot-dot.
         raise UsageError(
             f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' (up to 100), "
@@ -177,6 +178,9 @@ def _execute(
         from wrapper.recipe.shard import parse_spec
 
         parse_spec(shard_spec)  # a typo fails before the recipe is even read
+    from wrapper.recipe.report import check_outputs
+
+    check_outputs(report_path, junit_path)
     loaded = load_recipe(recipe_argument(recipe))
     # What `mw lint` calls an error stops the run before any call: a reference to a later step,
     # a sub-recipe cycle, `index` outside a foreach. Warnings are lint's to show.

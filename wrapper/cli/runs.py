@@ -100,8 +100,9 @@ def merge(
 ) -> None:
     """Join the reports of a sharded run (`mw run --shard I/N`) into one."""
     from wrapper.recipe.merge import merge_reports, read_report
-    from wrapper.recipe.report import write_junit, write_report
+    from wrapper.recipe.report import check_outputs, write_junit, write_report
 
+    check_outputs(report_path, junit_path)
     merged = merge_reports([(path, read_report(path)) for path in reports], run_id)
     if report_path:
         write_report(merged, report_path)

@@ -9,12 +9,14 @@ when a field changes meaning or goes away.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wrapper.errors import UsageError
 from wrapper.recipe import events as ev
 
 if TYPE_CHECKING:
@@ -256,12 +258,42 @@ def write_report(report: Report, path: Path) -> None:
     _write_text(path, json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
 
 
+def check_writable(path: Path, option: str) -> None:
+    """Refuse, before a run makes any call, an output file that could not be written after it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(
+            f"{option} {path}: cannot create its folder: {error.strerror or error}"
+        ) from None
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file path")
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        raise UsageError(f"{option} {path}: not writable")
+
+
+def check_outputs(report: Path | None, junit: Path | None) -> None:
+    """`--report` and `--junit`, checked before anything runs."""
+    for option, path in (("--report", report), ("--junit", junit)):
+        if path is not None:
+            check_writable(path, option)
+
+
 def _write_text(path: Path, text: str) -> None:
     """Write atomically, so a reader (CI, an agent) never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and not path.is_file():
+            # /dev/stdout, a FIFO: a rename would replace the device itself.
+            with path.open("w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 # --- JUnit ----------------------------------------------------------------------------------
