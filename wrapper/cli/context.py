@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from wrapper.errors import UsageError
+
 if TYPE_CHECKING:
     from wrapper.membrane.client import MembraneClient
 
@@ -44,7 +46,16 @@ class AppContext:
         if self.membrane:
             import shlex
 
-            return shlex.split(self.membrane)
+            try:
+                words = shlex.split(self.membrane)
+            except ValueError as error:  # an unclosed quote
+                raise UsageError(
+                    f"--membrane / MW_MEMBRANE {self.membrane!r}: {error}",
+                    advice="Quote it as a shell would, e.g. MW_MEMBRANE='npx -y @membranehq/cli'.",
+                ) from None
+            if not words:
+                raise UsageError("--membrane / MW_MEMBRANE is empty; unset it to use `membrane`")
+            return words
         return ["membrane"]
 
     def client(self) -> MembraneClient:

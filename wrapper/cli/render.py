@@ -110,6 +110,11 @@ def read_text_arg(value: str, option: str) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"{option}: cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{option}: {path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
+            f"offset {error.start})"
+        ) from None
 
 
 def parse_json_arg(value: str, option: str) -> Any:
@@ -117,6 +122,8 @@ def parse_json_arg(value: str, option: str) -> Any:
     text = read_text_arg(value, option)
     try:
         return json.loads(text)
+    except RecursionError:
+        raise UsageError(f"{option}: the JSON is nested too deeply") from None
     except ValueError as error:
         where = ""
         if isinstance(error, json.JSONDecodeError):

@@ -75,7 +75,7 @@ def parse_json(text: str) -> tuple[bool, Any]:
         return False, None
     try:
         return True, json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past what any real answer holds
         return False, None
 
 

@@ -110,15 +110,15 @@ def resolve_inputs(
 
 def load_inputs_file(path: Path) -> dict[str, Any]:
     """An `--inputs` file: a YAML or JSON mapping of input names to values."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"--inputs: cannot read {path}: {error.strerror or error}") from None
+    text = _read_text(path, "--inputs")
     try:
         data = yaml.safe_load(text) if path.suffix != ".json" else json.loads(text)
     except (yaml.YAMLError, ValueError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else "invalid"
         raise InputError(f"--inputs: {path} is not valid YAML or JSON: {first}") from None
+    except RecursionError:
+        raise InputError(f"--inputs: {path} is nested too deeply") from None
+    _check_size(data, f"--inputs: {path}")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -337,38 +337,80 @@ def _in_enum(value: Any, choices: Any) -> bool:
 
 def _json(name: str, text: str, shown: str, kind: str) -> Any:
     try:
-        return json.loads(text)
+        value = json.loads(text)
+    except RecursionError:
+        raise InputError(f"input {name!r}: the JSON is nested too deeply") from None
     except ValueError:
         raise InputError(
             f"input {name!r}: {shown} is not {_ARTICLE[kind]} in JSON",
             advice=f'Quote it for the shell, e.g. -i \'{name}=["a", "b"]\', or pass '
             f"-i {name}=@file.json.",
         ) from None
+    _check_size(value, f"input {name!r}")
+    return value
 
 
 def _read_file(name: str, spec: InputSpec, path: Path, base_dir: Path | None) -> Any:
     if not path.is_absolute() and base_dir is not None and not path.exists():
         path = base_dir / path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"input {name!r}: cannot read {path}: {error.strerror or error}") from None
+    text = _read_text(path, f"input {name!r}")
     if spec.type == "string":
         return text
     suffix = path.suffix.lower()
     if suffix == ".csv" and spec.type == "array":
         return list(csv.DictReader(io.StringIO(text)))
-    if suffix in (".yaml", ".yml"):
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise InputError(f"input {name!r}: {path} is not valid YAML") from None
-    if spec.type in ("array", "object"):
-        try:
-            return json.loads(text)
-        except ValueError as error:
-            raise InputError(f"input {name!r}: {path} is not valid JSON: {error}") from None
-    return parse_text(name, spec, text.strip(), base_dir=None, files=False)
+    value: Any
+    try:
+        if suffix in (".yaml", ".yml"):
+            try:
+                value = yaml.safe_load(text)
+            except yaml.YAMLError:
+                raise InputError(f"input {name!r}: {path} is not valid YAML") from None
+        elif spec.type in ("array", "object"):
+            try:
+                value = json.loads(text)
+            except ValueError as error:
+                raise InputError(f"input {name!r}: {path} is not valid JSON: {error}") from None
+        else:
+            return parse_text(name, spec, text.strip(), base_dir=None, files=False)
+    except RecursionError:
+        raise InputError(f"input {name!r}: {path} is nested too deeply") from None
+    _check_size(value, f"input {name!r}: {path}")
+    return value
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{what}: cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{what}: {path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
+            f"offset {error.start}); save it as UTF-8"
+        ) from None
+
+
+#: An input's values, counted with aliases expanded: a YAML alias bomb is a few lines.
+MAX_VALUES: Final = 200_000
+MAX_DEPTH: Final = 200
+
+
+def _check_size(value: Any, what: str) -> None:
+    """Refuse a value too big or too deep to check, copy and mask (aliases count each time)."""
+    budget = MAX_VALUES
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise InputError(f"{what}: too many values (over {MAX_VALUES}); are aliases nesting?")
+        if depth > MAX_DEPTH:
+            raise InputError(f"{what}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
 
 
 def _short(value: Any) -> str:

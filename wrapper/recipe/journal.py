@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,10 @@ FINISHED: Final = frozenset({"ok", "skipped"})
 NOT_APPLIED: Final = frozenset(
     {"rate_limit", "bad_request", "not_found", "access_denied", "environment", "usage", "input"}
 )
+
+
+#: A run id names a folder under the state directory: no separators, no leading dot.
+RUN_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def run_dir(run_id: str) -> Path:
@@ -105,9 +110,15 @@ class Journal:
 
 def read_records(run_id: str) -> list[dict[str, Any]]:
     """Every complete record of a run's journal; a line torn by a crash is ignored."""
+    if not RUN_ID.fullmatch(run_id):
+        raise ResumeError(
+            f"no run {run_id!r}: a run id is letters, digits, '.', '_' and '-'",
+            advice="List runs with `mw runs`.",
+        )
     path = journal_path(run_id)
     try:
-        text = path.read_text(encoding="utf-8")
+        # A line mangled on disk fails to parse and is skipped like a torn one.
+        text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         raise ResumeError(
             f"no run {run_id!r} in {paths.runs_dir()}", advice="List runs with `mw runs`."

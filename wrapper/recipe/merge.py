@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from wrapper.errors import UsageError
 from wrapper.recipe.report import SCHEMA_VERSION, ItemReport, Report, ShardRun, StepReport
+from wrapper.recipe.shard import MAX_SHARDS
 
 #: Which status a merged step or run shows when its shards disagree: the highest here.
 _STEP_RANK = {"skipped": 0, "planned": 1, "ok": 2, "cancelled": 3, "interrupted": 4, "failed": 5}
@@ -31,8 +32,15 @@ def read_report(path: Path) -> Report:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise UsageError(f"{path}: cannot read it: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"{path}: not UTF-8 text, so not an mw run report",
+            advice="Pass the files that `mw run --report FILE` wrote.",
+        ) from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise UsageError(f"{path}: nested too deeply to be an mw run report") from None
     except json.JSONDecodeError as error:
         raise UsageError(
             f"{path}:{error.lineno}:{error.colno}: not JSON ({error.msg})",
@@ -114,6 +122,8 @@ def _check(found: Sequence[tuple[Path, Report]]) -> list[tuple[Path, Report]]:
     path0, first = found[0]
     assert first.shard is not None
     total, step = first.shard.total, first.shard.step
+    if total > MAX_SHARDS:
+        raise UsageError(f"{path0}: {total} shards is more than mw runs ({MAX_SHARDS})")
     by_index: dict[int, tuple[Path, Report]] = {}
     for path, report in found:
         assert report.shard is not None
@@ -142,8 +152,11 @@ def _check(found: Sequence[tuple[Path, Report]]) -> list[tuple[Path, Report]]:
         by_index[report.shard.index] = (path, report)
     missing = [f"{i}/{total}" for i in range(1, total + 1) if i not in by_index]
     if missing:
+        shown = ", ".join(missing[:10]) + (
+            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        )
         raise UsageError(
-            f"shard {', '.join(missing)} missing: the merge needs a report from every shard",
+            f"shard {shown} missing: the merge needs a report from every shard",
             advice="Pass every shard's --report file (a shard that failed still writes one).",
         )
     _check_lists(by_index, step)

@@ -15,13 +15,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from wrapper.errors import UsageError
 from wrapper.recipe.expr import ExpressionError, evaluate
 from wrapper.recipe.model import Recipe, Step
 
-_SPEC = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+_SPEC = re.compile(r"\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*")
+#: More jobs than any CI matrix runs; past it a typo is likelier than a plan.
+MAX_SHARDS: Final = 10_000
 #: Context roots whose values are known before any step runs.
 _STATIC_ROOTS = frozenset({"inputs", "env"})
 
@@ -61,6 +63,8 @@ def parse_spec(text: str) -> tuple[int, int]:
     index, total = int(match.group(1)), int(match.group(2))
     if total < 1 or not 1 <= index <= total:
         raise UsageError(f"--shard {text}: I must be between 1 and N (N at least 1)")
+    if total > MAX_SHARDS:
+        raise UsageError(f"--shard {text}: at most {MAX_SHARDS} shards")
     return index, total
 
 
