@@ -73,3 +73,26 @@ def test_values_learned_later_and_from_many_threads():
         thread.join()
     assert results == ["x *** y"] * 50
     assert masker.mask("secret-007 secret-049") == "*** ***"
+
+
+def test_a_short_secret_is_masked_where_it_stands_alone_not_inside_ids():
+    masker = Masker(["1", "42"])
+    assert masker.mask("pin=1; id cc4f1b004; exit code 137; code 42 of 4242") == (
+        "pin=***; id cc4f1b004; exit code 137; code *** of 4242"
+    )
+    assert masker.mask_value({"pin": 1, "conversation": 51, "note": "your pin is 1"}) == {
+        "pin": "***",
+        "conversation": 51,
+        "note": "your pin is ***",
+    }
+    # From four characters on, a secret is masked wherever it occurs.
+    assert Masker(["abcd"]).mask("xabcdx") == "x***x"
+
+
+def test_the_recipe_hash_is_never_masked():
+    from wrapper.recipe import events as ev
+
+    digest = "1" * 64
+    masked = ev.Emitter([], Masker(["1"]).mask_value).masked(ev.RunStart(run_id="r", sha256=digest))
+    assert isinstance(masked, ev.RunStart)
+    assert masked.sha256 == digest

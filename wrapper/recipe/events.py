@@ -38,6 +38,7 @@ _UNMASKED = frozenset(
         "selected",
         "items_sha256",
         "resumed",
+        "sha256",
     }
 )
 

@@ -15,7 +15,17 @@ from collections.abc import Iterable
 from typing import Any, Final, TypeVar
 
 MASK: Final = "***"
+#: A secret shorter than this (a PIN like `1`, `42`) is masked only where it stands alone:
+#: masked inside every id, hash and number it happens to occur in, it would garble them all.
+SHORT: Final = 4
 E = TypeVar("E", bound=BaseException)
+
+
+def _alternative(value: str) -> str:
+    escaped = re.escape(value)
+    if len(value) >= SHORT:
+        return escaped
+    return rf"(?<![0-9A-Za-z]){escaped}(?![0-9A-Za-z])"
 
 
 def _variants(value: str) -> set[str]:
@@ -31,6 +41,7 @@ class Masker:
     """Replaces every known secret value with `***`; safe to share between threads.
 
     Longer secrets are replaced first, so a secret that contains another is masked whole.
+    One shorter than `SHORT` characters is masked only where no letter or digit touches it.
     """
 
     def __init__(self, secrets: Iterable[Any] = ()) -> None:
@@ -52,7 +63,7 @@ class Masker:
                 self._values.update(_variants(str(value)))
             if len(self._values) != before:
                 ordered = sorted(self._values, key=lambda v: (-len(v), v))
-                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+                self._pattern = re.compile("|".join(_alternative(v) for v in ordered))
 
     @property
     def active(self) -> bool:
