@@ -118,3 +118,24 @@ def test_mw_runs_of_a_path_like_id_exits_2(tmp_path: Path):
         "Error: no run '../x': a run id is letters, digits, '.', '_' and '-'"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_csv_rows_read_a_bom_and_refuse_extra_fields_and_repeated_columns(tmp_path):
+    spec = {"rows": InputSpec(type="array")}
+    bom = tmp_path / "excel.csv"
+    bom.write_text("\ufeffemail,name\nada@example.com,Ada\n", encoding="utf-8")
+    assert resolve_inputs(spec, given={"rows": f"@{bom}"}) == {
+        "rows": [{"email": "ada@example.com", "name": "Ada"}]
+    }
+    extra = tmp_path / "extra.csv"
+    extra.write_text("email,name\na@x.io,A\nb@x.io,B,oops\n")
+    with pytest.raises(InputError) as info:
+        resolve_inputs(spec, given={"rows": f"@{extra}"})
+    assert str(info.value) == (
+        f"input 'rows': {extra}:3: more fields than the header's 2 (email, name)"
+    )
+    twice = tmp_path / "twice.csv"
+    twice.write_text("email,email\na,b\n")
+    with pytest.raises(InputError) as info:
+        resolve_inputs(spec, given={"rows": f"@{twice}"})
+    assert str(info.value) == f"input 'rows': {twice}:1: the header names 'email' twice"

@@ -358,7 +358,7 @@ def _read_file(name: str, spec: InputSpec, path: Path, base_dir: Path | None) ->
         return text
     suffix = path.suffix.lower()
     if suffix == ".csv" and spec.type == "array":
-        return list(csv.DictReader(io.StringIO(text)))
+        return _csv_rows(name, path, text)
     value: Any
     try:
         if suffix in (".yaml", ".yml"):
@@ -377,6 +377,27 @@ def _read_file(name: str, spec: InputSpec, path: Path, base_dir: Path | None) ->
         raise InputError(f"input {name!r}: {path} is nested too deeply") from None
     _check_size(value, f"input {name!r}: {path}")
     return value
+
+
+_EXTRA: Final = "\x00extra"
+
+
+def _csv_rows(name: str, path: Path, text: str) -> list[dict[str, Any]]:
+    """Rows of a CSV file with a header line, as spreadsheets save them (a BOM included)."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), restkey=_EXTRA)
+    header = reader.fieldnames or []
+    repeated = sorted({n for n in header if header.count(n) > 1})
+    if repeated:
+        raise InputError(f"input {name!r}: {path}:1: the header names {repeated[0]!r} twice")
+    rows: list[dict[str, Any]] = []
+    for row in reader:
+        if _EXTRA in row:
+            raise InputError(
+                f"input {name!r}: {path}:{reader.line_num}: more fields than the header's "
+                f"{len(header)} ({', '.join(header)})"
+            )
+        rows.append(row)
+    return rows
 
 
 def _read_text(path: Path, what: str) -> str:
