@@ -254,6 +254,20 @@ def test_not_logged_in_advice_and_exit_code(fake_process):
     assert info.value.advice == "Run `membrane login --tenant`, then try again."
 
 
+def test_a_configuration_error_is_an_environment_problem_not_retried(fake_process):
+    from wrapper.errors import EnvironmentProblem
+
+    body = {"type": "configuration", "message": "MW_SANDBOX_FAULTS: unknown fault 'bogus'"}
+    fake_process.register(RUN, stdout=json.dumps(body), returncode=1)
+    with pytest.raises(EnvironmentProblem) as info:
+        run_action()
+    assert type(info.value) is EnvironmentProblem
+    assert info.value.exit_code == 4
+    assert not info.value.retryable
+    assert str(info.value).endswith("failed: MW_SANDBOX_FAULTS: unknown fault 'bogus'")
+    assert info.value.advice == "Fix the setting the message names, then run again."
+
+
 def test_invalid_input_error_keeps_the_body(fake_process):
     fake_process.register(RUN, stdout=text("error-invalid-input.json"), returncode=1)
     with pytest.raises(BadRequestError) as info:

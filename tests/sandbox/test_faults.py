@@ -126,3 +126,22 @@ def test_reseeding_replays_the_same_faults(sb, connect, monkeypatch) -> None:
     reseed(store, 0)
     store.close()
     assert [sb("connection", "get", cid, "--json").code for _ in range(10)] == first
+
+
+def test_a_bad_sandbox_setting_is_a_configuration_error(tmp_path, monkeypatch):
+    import json as _json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MW_SANDBOX_FAULTS": "bogus=2"}
+    argv = [sys.executable, "-m", "wrapper.sandbox", "connection", "list", "--json"]
+    out = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    assert out.returncode == 1
+    assert _json.loads(out.stdout)["type"] == "configuration"
+    (tmp_path / "afile").write_text("")
+    env = {**env, "MW_SANDBOX_FAULTS": "", "MW_SANDBOX_DIR": str(tmp_path / "afile")}
+    out = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    body = _json.loads(out.stdout)
+    assert (out.returncode, body["type"]) == (1, "configuration")
+    assert body["message"].startswith(f"MW_SANDBOX_DIR {tmp_path / 'afile'}: cannot use it")

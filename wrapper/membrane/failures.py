@@ -17,6 +17,7 @@ from typing import Any, Final
 from wrapper.errors import (
     AccessDeniedError,
     BadRequestError,
+    EnvironmentProblem,
     InputTooLargeError,
     InvalidOutputError,
     MembraneError,
@@ -250,6 +251,11 @@ def from_body(
         return NotLoggedInError(message)
     if error_type in ("internal", "concurrency") or key == "lock_timeout":
         return ServerError(message, **common)
+    if error_type == "configuration":
+        # A setting to fix, not a blip: retrying cannot help.
+        return EnvironmentProblem(
+            message, advice="Fix the setting the message names, then run again."
+        )
     if status is not None and status >= 500:
         return ServerError(message, **common)
     if key == "not_found" or status == 404:

@@ -43,13 +43,14 @@ def parse(spec: str) -> dict[str, float]:
         if name not in FAULTS:
             raise SandboxError(
                 f"MW_SANDBOX_FAULTS: unknown fault '{name}' (known: {', '.join(FAULTS)})",
-                type_="internal",
+                type_="configuration",
             )
         try:
             probability = float(raw) if sep else 1.0
         except ValueError:
             raise SandboxError(
-                f"MW_SANDBOX_FAULTS: '{raw}' is not a probability for {name}", type_="internal"
+                f"MW_SANDBOX_FAULTS: '{raw}' is not a probability for {name}",
+                type_="configuration",
             ) from None
         result[name] = min(max(probability, 0.0), 1.0)
     return result

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from wrapper.sandbox.wire import SandboxError
+
 DB_NAME = "world.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -53,7 +55,14 @@ class Store:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SandboxError(
+                f"MW_SANDBOX_DIR {self.path.parent}: cannot use it as the sandbox's folder "
+                f"({error.strerror or error})",
+                type_="configuration",
+            ) from None
         fresh = not self.path.exists()
         self.db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         self.db.isolation_level = None  # transactions are explicit, see write()
