@@ -139,3 +139,16 @@ def test_csv_rows_read_a_bom_and_refuse_extra_fields_and_repeated_columns(tmp_pa
     with pytest.raises(InputError) as info:
         resolve_inputs(spec, given={"rows": f"@{twice}"})
     assert str(info.value) == f"input 'rows': {twice}:1: the header names 'email' twice"
+
+
+def test_a_fifo_as_a_recipe_is_refused_not_read(tmp_path):
+    import os
+
+    from wrapper.errors import RecipeError
+    from wrapper.recipe.loader import load_recipe
+
+    fifo = tmp_path / "r.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(RecipeError) as info:
+        load_recipe(fifo)
+    assert str(info.value) == f"{fifo}: not a regular file"

@@ -133,6 +133,9 @@ class LoadedRecipe:
 def load_recipe(path: str | Path) -> LoadedRecipe:
     """Load and validate one recipe file; raises RecipeError naming `file:line:col`."""
     shown = str(path)
+    if Path(path).exists() and not Path(path).is_file() and not Path(path).is_dir():
+        # A FIFO or a device: reading it could block forever or never end.
+        raise RecipeError(f"{shown}: not a regular file")
     try:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
