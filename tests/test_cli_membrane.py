@@ -248,6 +248,16 @@ def test_request_rejects_a_malformed_header(mw, current):
     assert result.stderr == "Error: -H 'no-colon' is not of the form NAME: VALUE\n"
 
 
+def test_request_refuses_a_body_that_looks_like_json_but_is_not(mw, current):
+    # No call is registered: the refusal comes before any.
+    result = mw("request", "c1", "/x", "-X", "POST", "-d", '{"name": "Ada",}')
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: -d looks like JSON but is not valid JSON: Expecting property name enclosed in "
+        "double quotes (line 1, column 16)\n"
+    )
+
+
 # --- errors, verbose, help ------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from wrapper.cli.render import (
     read_text_arg,
     timeout_option,
 )
+from wrapper.errors import UsageError
 
 EPILOG: Final = """\b
 Examples:
@@ -61,7 +62,14 @@ def request(
         text = read_text_arg(data, "-d")
         try:
             body = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError) as error:
+            if text.lstrip()[:1] in ("{", "["):
+                # Text that opens like a JSON object or list is meant as JSON: a typo in it is
+                # an error here, not a plain-text body the app would take as written.
+                where = ""
+                if isinstance(error, json.JSONDecodeError):
+                    where = f": {error.msg} (line {error.lineno}, column {error.colno})"
+                raise UsageError(f"-d looks like JSON but is not valid JSON{where}") from None
             body = text
     response = app.client().request(
         connection_id,
