@@ -77,7 +77,11 @@ def test_ensure_connection_ready(fake_process, dialect):
     assert (connection.id, connection.state) == (CONN, "READY")
 
 
-def test_ensure_connection_waits_out_building(fake_process):
+def test_ensure_connection_waits_out_building(fake_process, monkeypatch):
+    from wrapper.membrane import client as client_module
+
+    slept: list[float] = []
+    monkeypatch.setattr(client_module.time, "sleep", slept.append)
     fake_process.register(
         ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=text("connection-building.json"),
@@ -100,6 +104,9 @@ def test_ensure_connection_waits_out_building(fake_process):
         "--json",
     ]
     assert len(calls) == 3
+    # The CLI answered BUILDING at once instead of waiting: mw paused (its poll interval,
+    # 0 under test) before asking again.
+    assert slept == [0]
 
 
 def test_ensure_connection_gives_up_at_the_deadline(fake_process):
@@ -110,6 +117,12 @@ def test_ensure_connection_gives_up_at_the_deadline(fake_process):
     with pytest.raises(MembraneTimeoutError) as info:
         make().ensure_connection("chatwoot", wait_timeout_s=0)
     assert str(info.value) == f"connection {CONN} to chatwoot is still BUILDING after 0 s"
+    # The wait was as long as allowed: a retry would only wait the same again.
+    assert not info.value.retryable
+    assert info.value.advice == (
+        "Membrane is still setting it up: run again in a while, or wait longer with "
+        "`mw connections ensure chatwoot --wait-timeout 600`."
+    )
 
 
 def test_ensure_connection_needs_a_person(fake_process):

@@ -686,6 +686,20 @@ def test_a_sub_recipe_per_item_announces_its_connection_once(fake_process, tmp_p
     assert [(r.name, r.id) for r in h.sink.of(ev.ConnectionReady)] == [("c", CONN)]
 
 
+def test_a_connection_still_building_at_the_deadline_is_not_ensured_again(fake_process):
+    building = {"id": CONN, "state": "BUILDING"}
+    # Registered once: a second ensure would fail the test.
+    fake_process.register(
+        ["membrane", "connection", "ensure", "chatwoot", "--json"], stdout=json.dumps(building)
+    )
+    h = Harness(recipe("steps:\n  - id: s\n    action: s\n"), connections={})
+    h.engine.options.connection_wait_s = 0
+    result = h.run()
+    assert result.exit_code == 1
+    assert str(result.error) == f"connection {CONN} to chatwoot is still BUILDING after 0 s"
+    assert h.sleeps == []
+
+
 def test_an_environment_problem_exits_4(fake_process):
     fake_process.register(
         action_argv("s"),

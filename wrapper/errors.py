@@ -191,6 +191,15 @@ class MembraneTimeoutError(MembraneError):
     default_advice = "Raise the step's `timeout`, or check the app for a partly applied write."
 
 
+class StillBuildingError(MembraneTimeoutError):
+    """Membrane was still building a connection or action when the wait ran out.
+
+    Not retried: the wait was already as long as it was allowed to be.
+    """
+
+    retryable = False
+
+
 class ServerError(MembraneError):
     """A transient failure on the far side (5xx, `internal`, `lock_timeout`)."""
 

@@ -22,9 +22,9 @@ from wrapper.errors import (
     ConnectionFailedError,
     InputTooLargeError,
     MembraneError,
-    MembraneTimeoutError,
     NotFoundError,
     NotLoggedInError,
+    StillBuildingError,
     UsageError,
 )
 from wrapper.membrane import dialect as dialects
@@ -145,10 +145,11 @@ class MembraneClient:
                 return connection
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise MembraneTimeoutError(
+                raise StillBuildingError(
                     f"connection {connection.id} to {app} is still BUILDING after "
                     f"{wait_timeout_s:g} s",
-                    advice="Wait a little and run the command again, or raise the wait timeout.",
+                    advice="Membrane is still setting it up: run again in a while, or wait "
+                    f"longer with `mw connections ensure {app} --wait-timeout 600`.",
                 )
             connection = self._wait_once(connection.id, remaining)
 
@@ -200,10 +201,12 @@ class MembraneClient:
         while action.state == BUILDING:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise MembraneTimeoutError(
+                raise StillBuildingError(
                     f"action {action.key or action.id} is still BUILDING after "
                     f"{wait_timeout_s:g} s",
                     command=reply.command,
+                    advice="Membrane is still building it: look again later with "
+                    "`mw actions get KEY --connection C`.",
                 )
             time.sleep(min(self.poll_interval_s, remaining))
             action = self.get_action(action.key or action.id, connection_id=connection_id)
@@ -356,9 +359,14 @@ class MembraneClient:
         if self.dialect == dialects.OLDER:
             time.sleep(min(self.poll_interval_s, remaining_s))
             return self._find_connection(connection_id)
-        return self.get_connection(
+        started = time.monotonic()
+        connection = self.get_connection(
             connection_id, wait=True, timeout_s=max(1.0, min(remaining_s, MAX_WAIT_CALL_S))
         )
+        if connection.state == BUILDING and time.monotonic() - started < 1.0:
+            # The CLI answered at once instead of waiting: pause, so as not to spin on it.
+            time.sleep(min(self.poll_interval_s, max(0.0, remaining_s - 1.0)))
+        return connection
 
     def _find_connection(self, connection_id: str) -> Connection:
         for connection in self.list_connections():
