@@ -206,6 +206,17 @@ def test_mw_resume_asks_for_a_secret_again(recipe):
     )
 
 
+def test_mw_resume_refuses_a_new_value_for_a_recorded_input(recipe):
+    write_journal("r", recipe, [], inputs={"emails": ["a"], "token": "***"})
+    result = CliRunner().invoke(cli, ["resume", "r", "-i", 'emails=["b"]', "-i", "token=t"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: -i emails: run r recorded this input; a resume reuses it (only secret inputs "
+        "are given again)",
+        "  To run with another value, start a new run with `mw run`.",
+    ]
+
+
 def test_mw_resume_of_an_unknown_run():
     result = CliRunner().invoke(cli, ["resume", "nope"])
     assert result.exit_code == 2

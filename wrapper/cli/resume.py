@@ -94,6 +94,14 @@ def resume(
     check_recipe(state, loaded, force=force)
     specs = loaded.recipe.inputs
     pairs: dict[str, Any] = dict(parse_pairs(given, "-i"))
+    recorded = [n for n in pairs if n in specs and not specs[n].is_secret]
+    if recorded:
+        # A new value would make one run of two inputs: items before the stop saw the old one.
+        raise UsageError(
+            f"-i {recorded[0]}: run {run_id} recorded this input; a resume reuses it "
+            "(only secret inputs are given again)",
+            advice="To run with another value, start a new run with `mw run`.",
+        )
     inputs = resolve_inputs(
         specs, given=pairs, values=resume_values(state, specs, pairs), environ=os.environ
     )
