@@ -170,6 +170,18 @@ def test_from_recipe_writes_into_project_skills_by_default(mw, tmp_path, monkeyp
     assert again.exit_code == 0, again.output
 
 
+def test_from_recipe_takes_a_shipped_recipe_and_runs_it_by_name(mw, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no recipes/ folder here
+    result = mw("from-recipe", "chatwoot/welcome-contact", "--dest", "out")
+    assert result.exit_code == 0, result.output
+    text = Path("out/chatwoot-welcome-contact/SKILL.md").read_text()
+    assert '  recipe-path: "chatwoot/welcome-contact"' in text.splitlines()
+    assert "This skill runs one mw recipe, `chatwoot/welcome-contact` (shipped with mw)." in text
+    assert any(
+        line.strip().startswith("mw run chatwoot/welcome-contact") for line in text.splitlines()
+    )
+
+
 def test_from_recipe_with_a_broken_recipe_exits_2(mw, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = mw("from-recipe", "missing.yaml")

@@ -97,3 +97,15 @@ def test_version_answers_without_click_exactly_as_click_would(capsys):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = out.stdout.splitlines()[1]
     assert "'click'" not in loaded and "'wrapper.cli.app'" not in loaded
+
+
+def test_help_examples_name_shipped_recipes_so_they_work_anywhere():
+    """Examples must not assume the repository checkout as the working directory."""
+    import re
+
+    texts = []
+    for path in (["run"], ["plan"], ["lint"], ["describe"], ["skills", "from-recipe"]):
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        texts.append(result.stdout)
+    assert not any(re.search(r"\brecipes/chatwoot/", text) for text in texts)
+    assert all("chatwoot/welcome-contact" in text for text in texts)

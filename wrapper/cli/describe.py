@@ -14,9 +14,9 @@ from wrapper.recipe.loader import load_recipe, recipe_argument
 
 EPILOG: Final = """\b
 Examples:
-  mw describe recipes/chatwoot/welcome-contact.yaml
-  mw describe recipes/chatwoot/welcome-contact.yaml --json | jq .inputs
-  mw describe recipes/chatwoot/welcome-contact.yaml --mermaid > flow.mmd
+  mw describe chatwoot/welcome-contact
+  mw describe chatwoot/welcome-contact --json | jq .inputs
+  mw describe chatwoot/welcome-contact --mermaid > flow.mmd
   mw describe chatwoot/daily-summary      # a shipped recipe, by name
 
 --json prints the inputs as a JSON Schema document (what an agent must pass with -i or

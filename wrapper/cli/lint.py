@@ -15,7 +15,7 @@ from wrapper.recipe.lint import Problem, expand_paths, lint_paths
 
 EPILOG: Final = """\b
 Examples:
-  mw lint recipes/chatwoot/welcome-contact.yaml
+  mw lint chatwoot/welcome-contact
   mw lint recipes/ --json             # every .yaml below the folder
   mw lint my-recipe.yaml --strict     # warnings fail too
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 RUN_EPILOG = """\b
 Examples:
-  mw --sandbox run recipes/chatwoot/welcome-contact.yaml -i email=ada@example.com
+  mw --sandbox run chatwoot/welcome-contact -i email=ada@example.com
   mw run recipe.yaml --inputs inputs.yaml --connection chatwoot=conn_123
   mw run recipe.yaml -i labels='["vip","new"]' -i contacts=@contacts.csv --json
   mw run recipe.yaml --events - --quiet | jq -c 'select(.event=="step_finish")'
@@ -47,7 +47,7 @@ Read steps run for real; write steps are not run and their command is printed
 
 \b
 Examples:
-  mw --sandbox plan recipes/chatwoot/welcome-contact.yaml -i email=ada@example.com
+  mw --sandbox plan chatwoot/welcome-contact -i email=ada@example.com
   mw plan recipe.yaml --inputs inputs.yaml --json
 """
 

@@ -31,7 +31,7 @@ Examples:
   mw skills install --all                    # into ~/.claude/skills (your own skills)
   mw skills install chatwoot mw --scope project
   mw skills validate
-  mw skills from-recipe recipes/chatwoot/welcome-contact.yaml
+  mw skills from-recipe chatwoot/welcome-contact
 
 mw records what it installed in {RECORD_FILE} inside the target folder; uninstall removes
 only what that record lists.
@@ -201,7 +201,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     "from-recipe",
     epilog=f"""\b
 Examples:
-  mw skills from-recipe recipes/chatwoot/welcome-contact.yaml
+  mw skills from-recipe chatwoot/welcome-contact
   mw skills from-recipe my-recipe.yaml --name weekly-report --dest ~/.claude/skills
 
 Writes <DIR>/<NAME>/SKILL.md (default DIR: {project_skills_dir()}, NAME from the recipe's

@@ -140,7 +140,11 @@ def load_recipe(path: str | Path) -> LoadedRecipe:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise RecipeError(f"{shown}: no such file", advice="Check the recipe path.") from None
+        raise RecipeError(
+            f"{shown}: no such file",
+            advice="Check the recipe path, or name a shipped recipe such as "
+            "chatwoot/welcome-contact.",
+        ) from None
     except IsADirectoryError:
         raise RecipeError(f"{shown}: is a folder, not a recipe file") from None
     except OSError as error:

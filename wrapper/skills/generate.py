@@ -22,7 +22,7 @@ from wrapper.errors import (
     EXIT_OK,
     EXIT_USAGE,
 )
-from wrapper.recipe.loader import LoadedRecipe, load_recipe
+from wrapper.recipe.loader import LoadedRecipe, load_recipe, recipe_argument
 from wrapper.recipe.model import InputSpec, Recipe
 from wrapper.skills.install import place_skill
 from wrapper.skills.validate import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, SKILL_FILE
@@ -55,9 +55,12 @@ def skill_from_recipe(
     recipe_path: Path, dest: Path, *, name: str | None = None, force: bool = False
 ) -> Path:
     """Write `<dest>/<name>/SKILL.md` for the recipe, atomically and recorded; return the folder."""
-    loaded = load_recipe(recipe_path)
+    resolved = recipe_argument(recipe_path)
+    loaded = load_recipe(resolved)
     skill = name or skill_name_for(loaded.recipe.name)
-    text = render_skill(loaded, skill, _shown_path(loaded.path))
+    # A shipped recipe named by name is run by name: that works wherever mw is installed.
+    shipped = resolved != recipe_path
+    text = render_skill(loaded, skill, str(recipe_path) if shipped else _shown_path(loaded.path))
 
     def fill(staged: Path) -> None:
         staged.mkdir()
@@ -74,6 +77,14 @@ def _shown_path(path: Path) -> str:
         return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return resolved.as_posix()
+
+
+def _where(recipe_ref: str) -> str:
+    if Path(recipe_ref).is_absolute():
+        return ""
+    if not recipe_ref.endswith((".yaml", ".yml")):
+        return " (shipped with mw)"
+    return " (relative to the project root)"
 
 
 def render_skill(loaded: LoadedRecipe, name: str, recipe_ref: str) -> str:
@@ -99,7 +110,7 @@ def render_skill(loaded: LoadedRecipe, name: str, recipe_ref: str) -> str:
         recipe.description or f"Runs the `{recipe.name}` recipe.",
         "",
         f"This skill runs one mw recipe, `{recipe_ref}`"
-        + ("" if Path(recipe_ref).is_absolute() else " (relative to the project root)")
+        + _where(recipe_ref)
         + ". Use the recipe rather than calling the apps directly: mw checks the inputs "
         "before any call, retries what is safe to retry and masks secrets in all output.",
         "",
