@@ -196,3 +196,19 @@ def test_every_command_has_help_with_examples(mw, args):
     result = mw(*args, "--help")
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
+
+
+def test_an_empty_dest_is_refused_not_taken_as_this_folder(mw, tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for args in (
+        ["install", "mw", "--dest", ""],
+        ["from-recipe", "chatwoot/daily-summary", "--dest", " "],
+    ):
+        result = mw(*args)
+        assert result.exit_code == 2
+        assert (
+            "Invalid value for '--dest': is empty; give a folder (. for this one)" in result.stderr
+        )
+    assert list(work.iterdir()) == []

@@ -210,7 +210,10 @@ class ServerError(MembraneError):
 class NotFoundError(MembraneError):
     """`not_found`: the connection, action or record does not exist."""
 
-    default_advice = "Check the id or key; `mw actions list --connection C` shows what exists."
+    default_advice = (
+        "Check the id or key: `mw connections list` shows the connections, "
+        "`mw actions list --connection C` a connection's actions."
+    )
 
 
 class AccessDeniedError(MembraneError):

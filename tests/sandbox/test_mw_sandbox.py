@@ -52,10 +52,20 @@ def test_status_counts_per_app_and_switches(mw, sb, isolated_env: Path, monkeypa
     assert f"Connection chatwoot: {cid} (READY)" in text
 
 
-def test_reset_asks_first(mw, sb, isolated_env: Path) -> None:
+def test_reset_asks_first(mw, sb, isolated_env: Path, monkeypatch) -> None:
     sb("connection", "list", "--json")
+    # Nobody at a terminal to answer: refused, with what to do.
+    unattended = mw("sandbox", "reset")
+    assert unattended.exit_code == 2
+    assert unattended.stderr.splitlines()[0] == (
+        f"Error: reset deletes {_db(isolated_env)}: pass --yes when no one can answer a prompt"
+    )
+    from wrapper.cli import sandbox as sandbox_cli
+
+    monkeypatch.setattr(sandbox_cli, "_interactive", lambda: True)
     refused = mw("sandbox", "reset", input="n\n")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 0
+    assert refused.stderr.endswith("Kept the sandbox world.\n")
     assert _db(isolated_env).exists()
     done = mw("sandbox", "reset", "--yes")
     assert done.exit_code == 0

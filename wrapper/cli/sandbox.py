@@ -7,6 +7,7 @@ This module manages the sandbox's files, so it reads the store directly; everyth
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Final
 
@@ -121,7 +122,11 @@ def reset(yes: bool) -> None:
         click.echo(f"Nothing to reset: {path} does not exist.", err=True)
         return
     if not yes:
-        click.confirm(f"Delete the sandbox world at {path}?", abort=True, err=True)
+        if not _interactive():
+            raise UsageError(f"reset deletes {path}: pass --yes when no one can answer a prompt")
+        if not click.confirm(f"Delete the sandbox world at {path}?", err=True):
+            click.echo("Kept the sandbox world.", err=True)
+            return
     reset_world(path)
     click.echo(f"Deleted {path}; the next sandbox call seeds a fresh world.", err=True)
 
@@ -163,3 +168,8 @@ def seed(seed_value: int | None) -> None:
         if app != "membrane"
     )
     click.echo(f"Seeded {path} with seed {value} ({summary}).", err=True)
+
+
+def _interactive() -> bool:
+    """Whether someone at a terminal can answer a prompt."""
+    return sys.stdin.isatty()

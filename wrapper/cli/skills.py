@@ -43,10 +43,19 @@ def skills() -> None:
     """List, install and validate Claude Code skills."""
 
 
+def _not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    # `--dest ""` (an unset variable in a script) would otherwise mean the working directory.
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("is empty; give a folder (. for this one)")
+    return Path(value)
+
+
 def _target_options(func: F) -> F:
     func = click.option(
         "--dest",
-        type=click.Path(file_okay=False, path_type=Path),
+        callback=_not_empty,
         metavar="DIR",
         help="A skills folder of your choice instead of a scope.",
     )(func)
@@ -212,7 +221,7 @@ commands with `--events -`, and the exit codes. The skill is recorded like an in
 @click.argument("recipe", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--dest",
-    type=click.Path(file_okay=False, path_type=Path),
+    callback=_not_empty,
     metavar="DIR",
     help=f"The skills folder to write into (default: {project_skills_dir()}).",
 )
