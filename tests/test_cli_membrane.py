@@ -396,6 +396,20 @@ def test_doctor_logged_out_json(fake_process, mw, bin_dir):
     )
 
 
+def test_doctor_exits_4_when_membrane_does_not_answer_its_version(fake_process, mw, bin_dir):
+    binary = str(fake_binary(bin_dir))
+    fake_process.register([binary, "--version"], stderr="npm error code E404\n", returncode=3)
+    fake_process.register([binary, "--help"], stdout=text("help-current.txt"))
+    result = mw("--membrane", binary, "doctor")
+    assert result.exit_code == 4
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Error: ")
+    assert lines[1] == (
+        f"  Run `{binary} --version` yourself to see what it says; reinstall the Membrane CLI "
+        "(npm install -g @membranehq/cli) if it does not answer."
+    )
+
+
 def test_doctor_finds_the_other_program(fake_process, mw, bin_dir):
     fake_binary(bin_dir)
     fake_process.register(["membrane", "--version"], stdout="0.1.13289\n")

@@ -13,6 +13,8 @@ import click
 from wrapper.cli.context import AppContext
 from wrapper.cli.render import echo_json, json_option
 from wrapper.errors import (
+    EXIT_ENVIRONMENT,
+    EnvironmentProblem,
     MembraneNotFoundError,
     NotLoggedInError,
     WrapperError,
@@ -34,8 +36,8 @@ Examples:
   MW_MEMBRANE='npx -y @membranehq/cli@latest' mw doctor
   mw doctor --json
 
-Exits 0 when everything is fine, 4 when membrane is missing, is another program, or is not
-logged in.
+Exits 0 when everything is fine, 4 when a check fails: membrane is missing, is another
+program, does not answer as the Membrane CLI does, or is not logged in.
 """
 
 
@@ -70,6 +72,9 @@ def doctor(app: AppContext, as_json: bool) -> None:
             if check.fix and check.status in (FAIL, WARN):
                 click.echo(f"{'':<16} fix: {check.fix}")
     if problem is not None:
+        if problem.exit_code != EXIT_ENVIRONMENT:
+            # Whatever failed, what doctor found is the machine's set-up: one documented code.
+            raise EnvironmentProblem(problem.message, advice=problem.advice) from problem
         raise problem
 
 
@@ -99,6 +104,10 @@ def run_checks(
     try:
         checks.append(Check("version", OK, client.version()))
     except WrapperError as error:
+        error.advice = (
+            f"Run `{shown} --version` yourself to see what it says; reinstall the Membrane CLI "
+            "(npm install -g @membranehq/cli) if it does not answer."
+        )
         failed("version", error)
     try:
         how = "forced by MW_MEMBRANE_DIALECT" if dialects.forced_dialect() else "from --help"
