@@ -271,3 +271,8 @@ class Interrupted(WrapperError):
 def _str_or_none(body: dict[str, Any] | None, key: str) -> str | None:
     value = (body or {}).get(key)
     return value if isinstance(value, str) else None
+
+
+def not_utf8(error: UnicodeDecodeError) -> str:
+    """`not UTF-8 text (byte 0xff at offset 0)`: what every file reader says of such a file."""
+    return f"not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start})"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import click
 
-from wrapper.errors import UsageError
+from wrapper.errors import UsageError, not_utf8
 
 if TYPE_CHECKING:
     import logging
@@ -111,10 +111,7 @@ def read_text_arg(value: str, option: str) -> str:
     except OSError as error:
         raise UsageError(f"{option}: cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
-        raise UsageError(
-            f"{option}: {path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
-            f"offset {error.start})"
-        ) from None
+        raise UsageError(f"{option}: {path} is {not_utf8(error)}") from None
 
 
 def parse_json_arg(value: str, option: str) -> Any:

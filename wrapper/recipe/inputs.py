@@ -21,7 +21,7 @@ from typing import Any, Final
 
 import yaml
 
-from wrapper.errors import InputError
+from wrapper.errors import InputError, not_utf8
 from wrapper.recipe.describe import input_schema
 from wrapper.recipe.messages import did_you_mean
 from wrapper.recipe.model import InputSpec
@@ -406,10 +406,7 @@ def _read_text(path: Path, what: str) -> str:
     except OSError as error:
         raise InputError(f"{what}: cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
-        raise InputError(
-            f"{what}: {path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
-            f"offset {error.start}); save it as UTF-8"
-        ) from None
+        raise InputError(f"{what}: {path} is {not_utf8(error)}; save it as UTF-8") from None
 
 
 #: An input's values, counted with aliases expanded: a YAML alias bomb is a few lines.

@@ -19,7 +19,7 @@ from typing import Any, Final
 import yaml
 from pydantic import ValidationError
 
-from wrapper.errors import RecipeError
+from wrapper.errors import RecipeError, not_utf8
 from wrapper.paths import bundled_dir
 from wrapper.recipe.messages import describe_value, format_loc, validation_problems
 from wrapper.recipe.model import FORMAT_VERSION, Recipe
@@ -304,8 +304,7 @@ def _decode(data: bytes, path: str) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise RecipeError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
-            f"{error.start}); save the recipe as UTF-8",
+            f"{path}:{line}: {not_utf8(error)}; save the recipe as UTF-8",
         ) from None
     bad = _NOT_PRINTABLE.search(text)
     if bad:
