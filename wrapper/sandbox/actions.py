@@ -173,16 +173,34 @@ def _fields(error: Any) -> list[str]:
     if error.validator == "required":
         found = re.match(r"'(.+?)' is a required property", error.message)
         return [prefix + (found.group(1) if found else "?")]
-    if error.validator == "additionalProperties":
-        names = re.findall(r"'([^']+)'", error.message.split("(", 1)[-1])
-        return [prefix + name for name in names] or [base or "input"]
     return [base or "input"]
+
+
+def known_only(schema: dict[str, Any], data: Any) -> Any:
+    """The input without the properties its schema does not declare, at every depth.
+
+    Membrane validates input against the inputSchema and silently ignores extra properties, so
+    a misspelt optional field is dropped rather than refused (mw warns about it beforehand).
+    """
+    if isinstance(data, list) and isinstance(schema.get("items"), dict):
+        return [known_only(schema["items"], item) for item in data]
+    properties = schema.get("properties")
+    if not isinstance(data, dict) or not isinstance(properties, dict):
+        return data
+    if schema.get("additionalProperties", False) is not False:
+        return data  # a map with free keys (`additionalProperties: {...}`) keeps them all
+    return {
+        name: known_only(properties[name], value)
+        for name, value in data.items()
+        if name in properties
+    }
 
 
 def run(store: Store, connection: dict[str, Any], key_or_id: str, data: Any) -> dict[str, Any]:
     action, _key = find(store, connection, key_or_id)
     if data is None:
         data = {}
+    data = known_only(action.input_schema, data)
     validate(action.input_schema, data)
     ctx = apps.Context(store=store, connection=connection, app=apps.load(connection["key"]))
     try:

@@ -188,7 +188,6 @@ CORE_ACTIONS: Final = [
             "message": obj(
                 {"content": described(STRING, "First message", minLength=1)},
                 ("content",),
-                closed=True,
             ),
         },
         ("inbox_id", "contact_id"),

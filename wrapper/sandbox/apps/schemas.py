@@ -16,20 +16,16 @@ def described(schema: dict[str, Any], description: str, **extra: Any) -> dict[st
     return {**schema, "description": description, **extra}
 
 
-def obj(
-    properties: dict[str, Any], required: tuple[str, ...] = (), *, closed: bool = False
-) -> dict[str, Any]:
+def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = list(required)
-    if closed:
-        schema["additionalProperties"] = False
     return schema
 
 
 def inputs(properties: dict[str, Any], *required: str) -> dict[str, Any]:
-    """An action input: unknown fields are refused so a typo fails instead of being ignored."""
-    return obj(properties, required, closed=True)
+    """An action input. It stays open: Membrane silently ignores properties it does not know."""
+    return obj(properties, required)
 
 
 def array(items: dict[str, Any]) -> dict[str, Any]:
