@@ -13,8 +13,10 @@ def _body(result: Any) -> Any:
 
 
 def _error(result: Any) -> tuple[int, Any]:
-    assert result.code == 1, result.out
-    return result.json["data"]["status"], result.json["data"]["body"]
+    """An app's error status is an answer the proxy passes through: exit 0, the envelope."""
+    assert (result.code, result.err) == (0, ""), result.out
+    assert result.json["headers"] == {"content-type": "application/json; charset=utf-8"}
+    return result.json["status"], result.json["body"]
 
 
 def test_contacts_come_15_a_page_in_a_payload_envelope(rest) -> None:
@@ -177,10 +179,14 @@ def test_401_bodies(rest) -> None:
     assert (status, body) == (401, {"error": "You are not authorized to do this action"})
 
 
-def test_401_maps_to_the_connection_error_body(rest) -> None:
+def test_401_is_passed_through_not_turned_into_a_membrane_error(rest) -> None:
     result = rest("chatwoot", "GET", "/api/v1/accounts/3/inboxes")
-    assert result.json["type"] == "connection"
-    assert result.json["key"] == "access_token_expired"
+    assert result.code == 0
+    assert result.json == {
+        "status": 401,
+        "headers": {"content-type": "application/json; charset=utf-8"},
+        "body": {"error": "You are not authorized to access this account"},
+    }
 
 
 def test_404_for_missing_records_and_accounts(rest) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from wrapper.sandbox import helptext
 from wrapper.sandbox.argv import Args, parse
-from wrapper.sandbox.wire import SandboxError
+from wrapper.sandbox.wire import RawBody, SandboxError
 
 if TYPE_CHECKING:
     from wrapper.sandbox.store import Store
@@ -192,6 +192,10 @@ def _rate_limited() -> SandboxError:
 
 
 def _emit(result: Any, args: Args) -> None:
+    if isinstance(result, RawBody):
+        if result.body is None or result.body == "":
+            return  # an empty body prints nothing, not `null` or a blank line
+        result = result.body
     if isinstance(result, str):
         print(result)
     elif args.flag("json"):

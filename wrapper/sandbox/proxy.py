@@ -1,9 +1,17 @@
-"""`request` and `act --api`: an HTTP call to the app behind a connection, served locally."""
+"""`request` and `act --api`: an HTTP call to the app behind a connection, served locally.
+
+Membrane's proxy returns "the same status code, headers, and body" the app gave, so `request`
+prints every app answer, 4xx and 5xx included, and exits 0. Whether the real CLI prints the
+`{status, headers, body}` envelope or the bare body is not documented, so
+`MW_SANDBOX_REQUEST_OUTPUT=envelope|raw` (default envelope) chooses. `act --api` answers like an
+action run: `{output, actionRunId}`, and an app error status is a Membrane error body.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,10 +19,22 @@ from wrapper.sandbox import apps
 from wrapper.sandbox.argv import Args
 from wrapper.sandbox.connections import new_hex_id
 from wrapper.sandbox.store import Store
-from wrapper.sandbox.wire import AppHttpError, SandboxError, from_http
+from wrapper.sandbox.wire import AppHttpError, RawBody, SandboxError, from_http
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_HEADERS = {"content-type": "application/json; charset=utf-8"}
+OUTPUTS = ("envelope", "raw")
+
+
+def output_mode() -> str:
+    """`MW_SANDBOX_REQUEST_OUTPUT`: how `request` prints the app's answer."""
+    raw = os.environ.get("MW_SANDBOX_REQUEST_OUTPUT", "").strip().lower() or "envelope"
+    if raw not in OUTPUTS:
+        raise SandboxError(
+            f"MW_SANDBOX_REQUEST_OUTPUT={raw!r} is not one of {', '.join(OUTPUTS)}",
+            type_="configuration",
+        )
+    return raw
 
 
 def _split_path(raw: str) -> tuple[str, dict[str, list[str]]]:
@@ -48,9 +68,8 @@ def send(
     return apps.dispatch(ctx, request)
 
 
-def request_command(
-    store: Store, connection: dict[str, Any], raw_path: str, args: Args
-) -> dict[str, Any]:
+def request_command(store: Store, connection: dict[str, Any], raw_path: str, args: Args) -> Any:
+    mode = output_mode()
     path = raw_path
     for pair in args.values("pathParam"):
         name, _, value = pair.partition("=")
@@ -77,9 +96,12 @@ def request_command(
             body=body,
             headers=headers,
         )
+        answered = dict(JSON_HEADERS)
     except AppHttpError as error:
-        raise from_http(error) from None
-    return {"status": status, "headers": dict(JSON_HEADERS), "body": payload}
+        status, payload, answered = error.status, error.body, dict(error.headers)
+    if mode == "raw":
+        return RawBody(payload)
+    return {"status": status, "headers": answered, "body": payload}
 
 
 def act_api(store: Store, connection: dict[str, Any], api: Any) -> dict[str, Any]:

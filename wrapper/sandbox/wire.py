@@ -28,6 +28,13 @@ class SandboxError(Exception):
             self.body["data"] = data
 
 
+class RawBody:
+    """An app's body printed as it came, not wrapped in JSON by the sandbox (`request` raw mode)."""
+
+    def __init__(self, body: Any) -> None:
+        self.body = body
+
+
 class AppHttpError(Exception):
     """An app route answered with an HTTP error status and the app's own body."""
 
