@@ -17,9 +17,8 @@ def test_a_404_from_chatwoot_is_an_answer_in_the_envelope(sb, connect) -> None:
     cid = connect("chatwoot")
     result = sb("request", cid, A1 + "/conversations/9999", "--json")
     assert (result.code, result.err) == (0, "")
-    assert result.out == json.dumps(
-        {"status": 404, "headers": JSON_HEADERS, "body": NOT_FOUND}, separators=(",", ":")
-    ) + "\n"
+    envelope = {"status": 404, "headers": JSON_HEADERS, "body": NOT_FOUND}
+    assert result.out == json.dumps(envelope, separators=(",", ":")) + "\n"
 
 
 def test_the_envelope_is_the_default_and_success_looks_the_same(sb, connect) -> None:
