@@ -55,8 +55,8 @@ def test_every_action_runs_and_fits_its_output_schema(sb, connect, app: str, key
 
 def test_action_objects_carry_the_wire_fields(sb, connect) -> None:
     cid = connect("chaport")
-    listed = sb("action", "list", f"--connectionId={cid}", "--json").json
-    assert len(listed["items"]) == 20
+    listed = sb("action", "list", f"--connectionId={cid}", "--limit", "20", "--json").json
+    assert len(listed["items"]) == 20 and "cursor" not in listed
     item = listed["items"][0]
     assert {"id", "key", "name", "description", "type", "state", "connectionId",
             "integrationKey", "inputSchema", "outputSchema"} <= set(item)  # fmt: skip

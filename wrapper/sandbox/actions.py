@@ -95,8 +95,11 @@ def describe(
 
 
 def list_actions(
-    store: Store, connection: dict[str, Any], intent: str | None, limit: int | None
+    store: Store, connection: dict[str, Any], intent: str | None, window: tuple[int, int]
 ) -> dict[str, Any]:
+    """One page of the connection's actions, best match first when there is an intent."""
+    from wrapper.sandbox import paging
+
     app = apps.load(connection["key"])
     entries = [(action, action.key) for action in app.actions.values()]
     entries += [(app.actions[c["base"]], c["key"]) for c in _custom(store, connection)]
@@ -107,9 +110,9 @@ def list_actions(
         ]
         ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1], s[2]))
         entries = [(action, key) for _score, _extra, key, action in ranked]
-    if limit is not None:
-        entries = entries[: max(limit, 0)]
-    return {"items": [describe(a, connection, k) for a, k in entries], "cursor": None}
+    shown = paging.page(entries, *window)
+    shown["items"] = [describe(a, connection, k) for a, k in shown["items"]]
+    return shown
 
 
 def _custom(store: Store, connection: dict[str, Any]) -> list[dict[str, Any]]:

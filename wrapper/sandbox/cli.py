@@ -292,9 +292,9 @@ def _connection_get(store: Store, rest: list[str], args: Args) -> Any:
 
 
 def _connection_list(store: Store, rest: list[str], args: Args) -> Any:
-    from wrapper.sandbox import connections
+    from wrapper.sandbox import connections, paging
 
-    return connections.list_all(store)
+    return connections.list_page(store, paging.window(args))
 
 
 def _connection_delete(store: Store, rest: list[str], args: Args) -> Any:
@@ -312,15 +312,11 @@ def _connection_for(store: Store, args: Args) -> dict[str, Any]:
 
 
 def _action_list(store: Store, rest: list[str], args: Args) -> Any:
-    from wrapper.sandbox import actions
+    from wrapper.sandbox import actions, paging
 
-    limit = args.value("limit")
-    try:
-        number = int(limit) if limit is not None else None
-    except ValueError:
-        raise SandboxError(f"--limit must be a number, not '{limit}'") from None
+    window = paging.window(args)
     intent = args.value("intent") or (rest[0] if rest else None)
-    return actions.list_actions(store, _connection_for(store, args), intent, number)
+    return actions.list_actions(store, _connection_for(store, args), intent, window)
 
 
 def _action_get(store: Store, rest: list[str], args: Args) -> Any:

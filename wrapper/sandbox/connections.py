@@ -230,10 +230,14 @@ def get(store: Store, id_or_key: str) -> dict[str, Any]:
         return public(_poll(store, lookup(store, id_or_key)))
 
 
-def list_all(store: Store) -> dict[str, Any]:
+def list_page(store: Store, window: tuple[int, int]) -> dict[str, Any]:
+    """One page of connections, oldest first; each one shown counts as a poll."""
+    from wrapper.sandbox import paging
+
     with store.write():
-        items = [public(_poll(store, c)) for c in store.all("membrane", "connection")]
-    return {"items": items, "cursor": None}
+        shown = paging.page(store.all("membrane", "connection"), *window)
+        shown["items"] = [public(_poll(store, c)) for c in shown["items"]]
+    return shown
 
 
 def require_ready(store: Store, id_or_key: str | None) -> dict[str, Any]:

@@ -23,6 +23,8 @@ _HELP_COMMAND: Final = ("help [command]", "display help for command")
 _JSON: Final = ("--json", "Print machine-readable JSON")
 _CONNECTION_ID: Final = ("--connectionId <id>", "Connection to use")
 _CONNECTION_KEY: Final = ("--connectionKey <key>", "Connection to use, by key")
+_LIMIT: Final = ("--limit <n>", "Items per page (default: 10, at most 100)")
+_CURSOR: Final = ("--cursor <cursor>", "The next page: the cursor the previous page gave")
 
 Item = tuple[str, str]
 
@@ -98,7 +100,7 @@ SPECS: Final[dict[str, Spec]] = {
             _JSON,
         ),
     ),
-    "connection list": Spec("List connections", options=(_JSON,)),
+    "connection list": Spec("List connections", options=(_LIMIT, _CURSOR, _JSON)),
     "connection delete": Spec(
         "Archive a connection",
         arguments=(("<id>", "Connection id or key"),),
@@ -112,7 +114,8 @@ SPECS: Final[dict[str, Spec]] = {
             _CONNECTION_ID,
             _CONNECTION_KEY,
             ("--intent <text>", "Rank actions by how well they match this description"),
-            ("--limit <n>", "At most this many actions"),
+            _LIMIT,
+            _CURSOR,
             _JSON,
         ),
     ),
