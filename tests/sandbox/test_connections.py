@@ -73,8 +73,51 @@ def test_unknown_state_switch_is_an_internal_error(sb, monkeypatch) -> None:
     assert result.json == {
         "type": "internal",
         "message": "MW_SANDBOX_CONNECTION_STATE='sleepy' is not one of building:N, "
-        "client_action_required, setup_failed",
+        "client_action_required, setup_failed, configuration_error, disconnecting, "
+        "disconnected, error",
     }
+
+
+@pytest.mark.parametrize(
+    ("switch", "state", "disconnected", "error"),
+    [
+        ("disconnecting", "DISCONNECTING", True, None),
+        ("disconnected", "DISCONNECTED", True, None),
+        ("error", "ERROR", False, "The Chatra connection failed: the app stopped answering."),
+        ("configuration_error", "CONFIGURATION_ERROR", False,
+         "The Chatra connection is misconfigured: its connector has no auth."),
+    ],
+)  # fmt: skip
+def test_states_that_are_never_ready(sb, monkeypatch, switch, state, disconnected, error) -> None:
+    ready = sb("connection", "ensure", "chatra", "--json").json
+    monkeypatch.setenv("MW_SANDBOX_CONNECTION_STATE", switch)
+    connection = sb("connection", "ensure", "https://chatra.io", "--json").json
+    assert (connection["id"], connection["state"]) == (ready["id"], state)
+    assert connection["disconnected"] is disconnected
+    assert connection.get("error") == (error and {"type": "connection", "message": error})
+    assert sb("connection", "get", ready["id"], "--json").json["state"] == state
+    assert [c["state"] for c in sb("connection", "list", "--json").json["items"]] == [state]
+    refused = sb("action", "run", "get-client", f"--connectionId={ready['id']}", "--json")
+    assert refused.code == 1
+    assert refused.json == {
+        "type": "connection",
+        "key": "connection_is_defunct",
+        "message": f"Connection '{ready['id']}' is not ready (state {state}).",
+    }
+    request = sb("request", ready["id"], "/clients/demoClient0000001", "--json")
+    assert request.code == 1 and request.json["key"] == "connection_is_defunct"
+    monkeypatch.delenv("MW_SANDBOX_CONNECTION_STATE")
+    again = sb("connection", "ensure", "chatra.io", "--json").json
+    assert (again["state"], again["disconnected"], "error" in again) == ("READY", False, False)
+
+
+def test_ensure_names_the_connection_it_creates(sb) -> None:
+    named = sb("connection", "ensure", "https://www.chaport.com/", "--name", "Support chat",
+               "--json").json  # fmt: skip
+    assert (named["name"], named["key"]) == ("Support chat", "chaport")
+    found = sb("connection", "ensure", "chaport", "--name", "Other", "--json").json
+    assert (found["id"], found["name"]) == (named["id"], "Support chat")
+    assert sb("connection", "ensure", "chatra.io", "--json").json["name"] == "Chatra"
 
 
 NOT_AUTHENTICATED = {

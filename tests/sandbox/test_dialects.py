@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from wrapper.sandbox.argv import parse
 
 
@@ -96,14 +98,21 @@ def test_newest_dialect(sb) -> None:
     assert re.fullmatch(r"[0-9a-f]{24}", proxied["actionRunId"])
 
 
-def test_ensure_accepts_names_domains_and_urls(sb) -> None:
-    ids = {
-        text: sb("connection", "ensure", text, "--json").json
-        for text in ("chatwoot", "chatwoot.com", "https://www.chatwoot.com/", "chaport.com",
-                     "https://chatra.io")
-    }  # fmt: skip
-    assert {c["key"] for c in ids.values()} == {"chatwoot", "chaport", "chatra"}
-    assert ids["chatwoot"]["id"] == ids["https://www.chatwoot.com/"]["id"]
+ENSURE_FORMS = {
+    "chatwoot": ("chatwoot", "Chatwoot", "chatwoot.com", "www.chatwoot.com",
+                 "https://www.chatwoot.com/", "https://app.chatwoot.com/app/accounts/1"),
+    "chaport": ("chaport", "chaport.com", "www.chaport.com", "https://www.chaport.com/",
+                "http://chaport.com"),
+    "chatra": ("chatra", "chatra.io", "www.chatra.io", "https://chatra.io", "https://chatra.io/"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("app", list(ENSURE_FORMS))
+def test_ensure_accepts_names_domains_and_urls(sb, app: str) -> None:
+    """`connection ensure` takes an app URL or domain (mw sends those) or a bare name."""
+    found = [sb("connection", "ensure", text, "--json").json for text in ENSURE_FORMS[app]]
+    assert {(c["key"], c["state"]) for c in found} == {(app, "READY")}
+    assert len({c["id"] for c in found}) == 1  # one connection, however the app was named
 
 
 def test_unknown_app_is_not_found(sb) -> None:

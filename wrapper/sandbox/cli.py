@@ -282,7 +282,8 @@ def _connect(store: Store, rest: list[str], args: Args) -> Any:
 def _connection_ensure(store: Store, rest: list[str], args: Args) -> Any:
     from wrapper.sandbox import connections
 
-    return connections.ensure(store, connections.resolve_app(_need(rest, "app")))
+    app = connections.resolve_app(_need(rest, "app"))
+    return connections.ensure(store, app, args.value("name"))
 
 
 def _connection_get(store: Store, rest: list[str], args: Args) -> Any:

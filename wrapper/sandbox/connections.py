@@ -2,8 +2,10 @@
 
 `MW_SANDBOX_CONNECTION_STATE` decides the state a connection is put in by `connection ensure`
 (or `connect`): `building:N` (BUILDING; READY on the N-th poll by `connection get` or
-`connection list`), `client_action_required`, `setup_failed`. Unset, ensure makes the
-connection READY, which is how "a person finished the step" looks from the command line.
+`connection list`), `client_action_required`, `setup_failed`, `configuration_error`,
+`disconnecting`, `disconnected` or `error` (Membrane's SDK names DISCONNECTING; its examples
+also show DISCONNECTED and ERROR). Unset, ensure makes the connection READY, which is how "a
+person finished the step" looks from the command line.
 `MW_SANDBOX_LOGGED_OUT=1`, or `logout`, makes every tenant command answer not_authenticated.
 """
 
@@ -28,7 +30,21 @@ KNOWN_APPS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
     "chaport": ("Chaport", ("chaport.com", "chaport.ru")),
     "chatra": ("Chatra", ("chatra.io", "chatra.com")),
 }
-STATES: Final = ("READY", "BUILDING", "CLIENT_ACTION_REQUIRED", "SETUP_FAILED")
+#: Switch value -> a state that stays put until the switch changes.
+FIXED_STATES: Final = {
+    "client_action_required": "CLIENT_ACTION_REQUIRED",
+    "setup_failed": "SETUP_FAILED",
+    "configuration_error": "CONFIGURATION_ERROR",
+    "disconnecting": "DISCONNECTING",
+    "disconnected": "DISCONNECTED",
+    "error": "ERROR",
+}
+#: States that carry an `error` object saying what went wrong.
+_FAILED: Final = {
+    "SETUP_FAILED": "Could not set up the {name} connection: the credentials were rejected.",
+    "CONFIGURATION_ERROR": "The {name} connection is misconfigured: its connector has no auth.",
+    "ERROR": "The {name} connection failed: the app stopped answering.",
+}
 
 
 def hex_id(*parts: str) -> str:
@@ -133,14 +149,11 @@ def _switch() -> tuple[str, int]:
             return "BUILDING", max(int(count or "1"), 0)
         except ValueError:
             return "BUILDING", 1
-    if name == "client_action_required":
-        return "CLIENT_ACTION_REQUIRED", 0
-    if name == "setup_failed":
-        return "SETUP_FAILED", 0
+    if name in FIXED_STATES and not count:
+        return FIXED_STATES[name], 0
+    known = ", ".join(["building:N", *FIXED_STATES])
     raise SandboxError(
-        f"MW_SANDBOX_CONNECTION_STATE={raw!r} is not one of building:N, "
-        "client_action_required, setup_failed",
-        type_="internal",
+        f"MW_SANDBOX_CONNECTION_STATE={raw!r} is not one of {known}", type_="internal"
     )
 
 
@@ -149,32 +162,35 @@ def _apply_state(connection: dict[str, Any], state: str, polls: int) -> None:
     connection["_pollsLeft"] = polls
     connection.pop("clientAction", None)
     connection.pop("error", None)
-    connection["disconnected"] = state == "CLIENT_ACTION_REQUIRED"
+    connection["disconnected"] = state in (
+        "CLIENT_ACTION_REQUIRED",
+        "DISCONNECTING",
+        "DISCONNECTED",
+    )
     if state == "CLIENT_ACTION_REQUIRED":
         connection["clientAction"] = {
             "type": "connect",
             "description": f"Authorize {connection['name']} to finish connecting.",
             "uiUrl": f"https://console.sandbox.membrane.local/connect/{connection['id']}",
         }
-    elif state == "SETUP_FAILED":
-        connection["error"] = {
-            "type": "connection",
-            "message": f"Could not set up the {connection['name']} connection: "
-            "the credentials were rejected.",
-        }
+    elif state in _FAILED:
+        message = _FAILED[state].format(name=KNOWN_APPS[connection["key"]][0])
+        connection["error"] = {"type": "connection", "message": message}
 
 
-def ensure(store: Store, app: str) -> dict[str, Any]:
-    """Return the app's connection, creating it; the state switch applies on every ensure."""
+def ensure(store: Store, app: str, name: str | None = None) -> dict[str, Any]:
+    """Return the app's connection, creating it (named `name`, else after the app).
+
+    The state switch applies on every ensure.
+    """
     state, polls = _switch()
     with store.write():
         existing = find_by_app(store, app)
         now = iso_now()
         if existing is None:
-            name = KNOWN_APPS[app][0]
             existing = {
                 "id": new_hex_id(),
-                "name": name,
+                "name": name or KNOWN_APPS[app][0],
                 "key": app,
                 "integrationKey": app,
                 "integrationId": hex_id("integration", app),
