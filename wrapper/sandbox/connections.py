@@ -78,9 +78,44 @@ def require_login(store: Store) -> None:
         raise not_authenticated()
 
 
-def status(store: Store) -> dict[str, Any]:
+#: `MW_SANDBOX_STATUS_SHAPE` values: the JSON of `membrane status` is not documented.
+STATUS_SHAPES: Final = ("loggedIn", "plain", "text")
+
+
+def status_shape() -> str:
+    raw = os.environ.get("MW_SANDBOX_STATUS_SHAPE", "").strip() or "loggedIn"
+    for shape in STATUS_SHAPES:
+        if raw.lower() == shape.lower():
+            return shape
+    raise SandboxError(
+        f"MW_SANDBOX_STATUS_SHAPE={raw!r} is not one of {', '.join(STATUS_SHAPES)}",
+        type_="configuration",
+    )
+
+
+def status(store: Store) -> Any:
+    """What `status --json` prints, in the shape `MW_SANDBOX_STATUS_SHAPE` picks.
+
+    `loggedIn` (default) answers `{"loggedIn": ..., ...}` logged in or out; `plain` a JSON object
+    with no `loggedIn` key, and the not_authenticated error when logged out; `text` the human
+    lines (`Logged in` and the workspace), whatever `--json` says.
+    """
+    shape = status_shape()
+    logged = logged_in(store)
+    if shape == "plain":
+        if not logged:
+            raise not_authenticated()
+        return {
+            "workspace": {"key": WORKSPACE_KEY, "name": "Sandbox workspace"},
+            "tenant": {"key": TENANT_KEY},
+            "apiUri": API_URI,
+        }
+    if shape == "text":
+        if not logged:
+            return "Not logged in. Run `membrane login` to log in."
+        return f"Logged in\nWorkspace: {WORKSPACE_KEY}\nTenant: {TENANT_KEY}\nAPI: {API_URI}"
     return {
-        "loggedIn": logged_in(store),
+        "loggedIn": logged,
         "apiUri": API_URI,
         "workspaceKey": WORKSPACE_KEY,
         "tenantKey": TENANT_KEY,
