@@ -189,3 +189,32 @@ def test_app_errors_inside_actions_keep_the_app_body(sb, connect) -> None:
     }
     chatra = _bad(sb, connect, "chatra", "get-message", {"messageId": "nope"})
     assert chatra.json["data"]["body"] == {"error": "Message not found"}
+
+
+ILLUSTRATIVE = (
+    "(Illustrative: Membrane publishes no Chatwoot action keys; this one exists only in the "
+    "sandbox. On a real connection, find actions with `action list --intent`, or use `request`.)"
+)
+
+
+def test_chatwoot_actions_say_they_are_illustrative(sb, connect) -> None:
+    cid = connect("chatwoot")
+    got = sb("action", "get", "get-contact", f"--connectionId={cid}", "--json").json
+    assert got["illustrative"] is True
+    assert got["description"] == f"Retrieve a contact by id. {ILLUSTRATIVE}"
+    listed = sb("action", "list", f"--connectionId={cid}", "--limit", "100", "--json").json
+    assert {item.get("illustrative") for item in listed["items"]} == {True}
+    assert all(item["description"].endswith(ILLUSTRATIVE) for item in listed["items"])
+    built = sb("action", "create", "add a private note", f"--connectionId={cid}", "--json").json
+    assert built["illustrative"] is True
+    # The note does not change what an intent finds: its words match no action.
+    none = sb("action", "list", f"--connectionId={cid}", "--intent", "publishes", "--json").json
+    assert none["items"] == []
+
+
+def test_chaport_and_chatra_keys_are_membrane_s_own(sb, connect) -> None:
+    for app in ("chaport", "chatra"):
+        cid = connect(app)
+        listed = sb("action", "list", f"--connectionId={cid}", "--limit", "100", "--json").json
+        assert not any("illustrative" in item for item in listed["items"]), app
+        assert not any("Illustrative" in item["description"] for item in listed["items"]), app

@@ -25,6 +25,10 @@ Options:
   --input <json>         The action's input, as JSON
   --json                 Print machine-readable JSON
   -h, --help             display help for command
+
+Note: Chatwoot actions in this sandbox are illustrative. Membrane publishes no
+Chatwoot action keys: on a real connection, find them with
+`membrane action list --intent=...`, or call Chatwoot's REST API with `request`.
 """
 
 CONNECTION_ENSURE = """\

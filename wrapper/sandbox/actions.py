@@ -10,6 +10,11 @@ from wrapper.sandbox.connections import hex_id, iso_now, new_hex_id
 from wrapper.sandbox.store import Store
 from wrapper.sandbox.wire import AppHttpError, SandboxError, from_http, not_found
 
+ILLUSTRATIVE = (
+    "(Illustrative: Membrane publishes no {app} action keys; this one exists only in the "
+    "sandbox. On a real connection, find actions with `action list --intent`, or use `request`.)"
+)
+
 #: Patterns are compiled on first use (re caches them): most calls never rank an intent.
 _WORD = r"[a-z0-9]+"
 #: Words people use for the same thing as an action's own words.
@@ -76,9 +81,13 @@ def _extra_words(key: str, intent: str) -> int:
 def describe(
     action: apps.Action, connection: dict[str, Any], key: str | None = None
 ) -> dict[str, Any]:
-    """The action object as `membrane action list/get` prints it."""
+    """The action object as `membrane action list/get` prints it.
+
+    An action of an app whose keys Membrane does not publish (Chatwoot) says so twice: in its
+    description and in `"illustrative": true`, so nobody copies its key to a real connection.
+    """
     shown_key = key or action.key
-    return {
+    described = {
         "id": hex_id("action", connection["id"], shown_key),
         "key": shown_key,
         "name": action.name,
@@ -92,6 +101,11 @@ def describe(
         "createdAt": connection["createdAt"],
         "updatedAt": connection["createdAt"],
     }
+    app = apps.load(connection["key"])
+    if app.illustrative_actions:
+        described["description"] = f"{action.description} {ILLUSTRATIVE.format(app=app.name)}"
+        described["illustrative"] = True
+    return described
 
 
 def list_actions(

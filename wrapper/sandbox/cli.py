@@ -2,8 +2,10 @@
 
 Success prints JSON on stdout (compact with `--json`, indented without) and exits 0. Failure
 prints the Membrane error body on stdout, one `Error: ...` line on stderr, and exits 1.
-Help and usage errors follow commander.js, the real CLI's parser: `<command> --help` prints that
-command's usage (helptext.py), an unknown command one `error: unknown command 'x'` line.
+Help and usage errors follow commander.js: `<command> --help` prints that command's usage in
+the layout `MW_SANDBOX_HELP` picks (helptext.py), an unknown command one
+`error: unknown command 'x'` line. A reader that leaves early (`... | head -1`) ends the
+sandbox quietly with exit 141, as Unix tools do.
 """
 
 from __future__ import annotations
@@ -22,38 +24,8 @@ if TYPE_CHECKING:
     from wrapper.sandbox.store import Store
 
 VERSION: Final = "1.18.0"
-
-USAGE: Final = """\
-Usage: membrane [options] [command]
-
-Membrane CLI (offline sandbox: Chatwoot, Chaport and Chatra, no account, no network)
-
-Options:
-  -V, --version                       output the version number
-  -h, --help                          display help for command
-
-Commands:
-  login [options]                     Log in (the sandbox logs in at once)
-  login complete <code>               Finish a headless login
-  logout                              Clear the stored login
-  status                              Show login status, API URI and project defaults
-  search [options] <query>            Search connectors (--elementType=connector)
-  connect [options]                   Connect by --connectorId, --connectorKey or --integrationKey
-  connection ensure [options] <app>   Find or create a connection for an app name, domain or URL
-  connection get [options] <id>       Get a connection (--wait --timeout <s>)
-  connection list [options]           List connections
-  connection delete <id>              Archive a connection
-  action list [options]               List actions of a connection (--intent, --limit)
-  action get [options] <key>          Get an action with its input and output schemas
-  action create [options] <intent>    Build an action from a description
-  action run [options] <key>          Run an action (--connectionId, --input <json>)
-  act [options]                       Run an action (--key) or an API call (--api <json>)
-  request [options] <connId> <path>   Send an HTTP request through a connection
-  help [command]                      display help for command
-
-Environment: MW_SANDBOX_DIR, MW_SANDBOX_FAULTS, MW_SANDBOX_SEED, MW_SANDBOX_LATENCY_MS,
-MW_SANDBOX_HANG_S, MW_SANDBOX_CONNECTION_STATE, MW_SANDBOX_LOGGED_OUT.
-"""
+USAGE: Final = helptext.USAGE
+BROKEN_PIPE_EXIT: Final = 141  # 128 + SIGPIPE, what a shell reports for `cmd | head -1`
 
 #: Commands that only read; `crash_after_write` never fires on them.
 READS: Final = frozenset(
@@ -62,13 +34,36 @@ READS: Final = frozenset(
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        code = _main(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()  # inside the try: a reader that left fails here, not at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE_EXIT
+    except helptext.LayoutError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot complain either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # not a real file descriptor (an in-process test): nothing left to flush
+
+
+def _main(argv: list[str]) -> int:
+    args = parse(argv)
     words = args.positionals
     if args.flag("version") and not words:
         print(VERSION)
         return 0
     if not words:
-        print(USAGE, end="")
+        print(helptext.top_level(), end="")
         return 0
     if words[0] == "help":
         return _help(words[1:])
@@ -76,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return _help([words[0], *words[2:3]])
     if args.flag("help"):
         path, _ = helptext.resolve(words)
-        print(helptext.render(path) if path else USAGE, end="")
+        print(helptext.command_help(path) if path else helptext.top_level(), end="")
         return 0
     name = words[0]
     if name in ("connection", "action", "login") and len(words) > 1:
@@ -98,13 +93,13 @@ def main(argv: list[str] | None = None) -> int:
 def _help(words: list[str]) -> int:
     """`help [command]`: that command's help; an unknown one gets the general usage, as an error."""
     if not words:
-        print(USAGE, end="")
+        print(helptext.top_level(), end="")
         return 0
     path, _ = helptext.resolve(words)
     if path is None:
-        print(USAGE, end="", file=sys.stderr)
+        print(helptext.top_level(), end="", file=sys.stderr)
         return 1
-    print(helptext.render(path), end="")
+    print(helptext.command_help(path), end="")
     return 0
 
 
@@ -112,7 +107,7 @@ def _unknown(words: list[str]) -> int:
     """What commander does with a command it does not know, or a group given no subcommand."""
     group = words[0] if helptext.subcommands(words[0]) else None
     if group is not None and len(words) == 1:
-        print(helptext.render(group), end="", file=sys.stderr)
+        print(helptext.command_help(group), end="", file=sys.stderr)
         return 1
     print(f"error: unknown command '{words[1] if group else words[0]}'", file=sys.stderr)
     return 1
@@ -133,6 +128,8 @@ def _run(name: str, handler: Command, rest: list[str], args: Args) -> int:
         return _serve(store, name, handler, rest, args, on_stderr)
     except SandboxError as error:
         return _fail(error, args, bool(on_stderr))
+    except BrokenPipeError:
+        raise  # the reader left: main ends quietly, nothing to report to nobody
     except sqlite3.OperationalError as error:
         # Only a lock held past the busy timeout gets here; the caller may simply retry.
         busy = SandboxError(
@@ -210,6 +207,7 @@ def _fail(error: SandboxError, args: Args, on_stderr: bool) -> int:
         print(body, file=sys.stderr)
     else:
         print(body)
+        sys.stdout.flush()  # a reader that left ends the call here, before the stderr line
         print(f"Error: {error.message}", file=sys.stderr)
     return 1
 

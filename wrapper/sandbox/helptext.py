@@ -1,14 +1,21 @@
-"""Per-command help, laid out the way commander.js (the real CLI's parser) lays it out.
+"""Help texts, laid out the way commander.js lays them out, or in another layout on request.
 
 `membrane <command> --help` prints `Usage: membrane <command> [options] <args>`, the command's
 description, then `Arguments:`, `Options:` (ending with `-h, --help`) and, for a command with
 subcommands, `Commands:` (ending with `help [command]`); terms are padded to one column and
-descriptions wrapped at 80 columns. The top-level `--help` is `cli.USAGE`, kept as it is
-because `mw` reads the dialect from it.
+descriptions wrapped at 80 columns.
+
+How the real CLI lays out its top-level help is not documented (its public builds used minimist
+and ink, not commander), so `MW_SANDBOX_HELP` picks a layout: `commander` (default, `USAGE`:
+every command and subcommand on one page), `grouped` (commander with nested groups: the top level
+names only `connection`, `action`, ..., and `membrane connection --help` lists the subcommands)
+or `minimist` (a meow/ink-style page; see minimist_help.py). Group and command help follow the
+same layout.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -26,17 +33,64 @@ _CONNECTION_KEY: Final = ("--connectionKey <key>", "Connection to use, by key")
 _LIMIT: Final = ("--limit <n>", "Items per page (default: 10, at most 100)")
 _CURSOR: Final = ("--cursor <cursor>", "The next page: the cursor the previous page gave")
 
+SUMMARY: Final = (
+    "Membrane CLI (offline sandbox: Chatwoot, Chaport and Chatra, no account, no network)"
+)
+#: Membrane publishes no Chatwoot action keys; the sandbox's are made up, and says so. Wrapped
+#: by hand so that no line starts with a lowercase word a help reader could take for a command.
+CHATWOOT_NOTE: Final = """\
+Note: Chatwoot actions in this sandbox are illustrative. Membrane publishes no
+Chatwoot action keys: on a real connection, find them with
+`membrane action list --intent=...`, or call Chatwoot's REST API with `request`.
+"""
+ENVIRONMENT: Final = """\
+Environment: MW_SANDBOX_DIR, MW_SANDBOX_FAULTS, MW_SANDBOX_SEED, MW_SANDBOX_LATENCY_MS,
+MW_SANDBOX_HANG_S, MW_SANDBOX_CONNECTION_STATE, MW_SANDBOX_LOGGED_OUT,
+MW_SANDBOX_REQUEST_OUTPUT, MW_SANDBOX_STATUS_SHAPE, MW_SANDBOX_HELP.
+"""
+USAGE: Final = f"""\
+Usage: membrane [options] [command]
+
+{SUMMARY}
+
+Options:
+  -V, --version                       output the version number
+  -h, --help                          display help for command
+
+Commands:
+  login [options]                     Log in (the sandbox logs in at once)
+  login complete <code>               Finish a headless login
+  logout                              Clear the stored login
+  status                              Show login status, API URI and project defaults
+  search [options] <query>            Search connectors (--elementType=connector)
+  connect [options]                   Connect by --connectorId, --connectorKey or --integrationKey
+  connection ensure [options] <app>   Find or create a connection for an app name, domain or URL
+  connection get [options] <id>       Get a connection (--wait --timeout <s>)
+  connection list [options]           List connections
+  connection delete <id>              Archive a connection
+  action list [options]               List actions of a connection (--intent, --limit)
+  action get [options] <key>          Get an action with its input and output schemas
+  action create [options] <intent>    Build an action from a description
+  action run [options] <key>          Run an action (--connectionId, --input <json>)
+  act [options]                       Run an action (--key) or an API call (--api <json>)
+  request [options] <connId> <path>   Send an HTTP request through a connection
+  help [command]                      display help for command
+
+{ENVIRONMENT}
+{CHATWOOT_NOTE}"""
+
 Item = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class Spec:
-    """One command: its summary line, arguments (`<name>` or `[name]`) and options."""
+    """One command: its summary line, arguments (`<name>` or `[name]`), options and a note."""
 
     summary: str
     arguments: tuple[Item, ...] = ()
     options: tuple[Item, ...] = ()
     alias: str | None = None
+    note: str | None = None
 
 
 SPECS: Final[dict[str, Spec]] = {
@@ -107,7 +161,7 @@ SPECS: Final[dict[str, Spec]] = {
         options=(_JSON,),
         alias="archive",
     ),
-    "action": Spec("Find, build, inspect and run actions"),
+    "action": Spec("Find, build, inspect and run actions", note=CHATWOOT_NOTE),
     "action list": Spec(
         "List actions of a connection (--intent, --limit)",
         options=(
@@ -118,16 +172,19 @@ SPECS: Final[dict[str, Spec]] = {
             _CURSOR,
             _JSON,
         ),
+        note=CHATWOOT_NOTE,
     ),
     "action get": Spec(
         "Get an action with its input and output schemas",
         arguments=(("<key>", "Action key or id"),),
         options=(_CONNECTION_ID, _CONNECTION_KEY, _JSON),
+        note=CHATWOOT_NOTE,
     ),
     "action create": Spec(
         "Build an action from a description",
         arguments=(("<intent>", "What the action should do"),),
         options=(_CONNECTION_ID, _CONNECTION_KEY, _JSON),
+        note=CHATWOOT_NOTE,
     ),
     "action run": Spec(
         "Run an action (--connectionId, --input <json>)",
@@ -138,6 +195,7 @@ SPECS: Final[dict[str, Spec]] = {
             ("--input <json>", "The action's input, as JSON"),
             _JSON,
         ),
+        note=CHATWOOT_NOTE,
     ),
     "act": Spec(
         "Run an action (--key) or an API call (--api <json>)",
@@ -150,6 +208,7 @@ SPECS: Final[dict[str, Spec]] = {
             ("--input <json>", "The action's input, as JSON"),
             _JSON,
         ),
+        note=CHATWOOT_NOTE,
     ),
     "request": Spec(
         "Send an HTTP request through a connection",
@@ -191,7 +250,7 @@ def subcommands(path: str) -> list[str]:
 
 
 def render(path: str) -> str:
-    """The help of the command at `path`, ending with a newline."""
+    """The commander help of the command at `path`, ending with a newline."""
     spec = SPECS[path]
     children = subcommands(path)
     name = path.rsplit(" ", 1)[-1]
@@ -200,18 +259,34 @@ def render(path: str) -> str:
     usage += [term for term, _ in spec.arguments]
     shown_name = f"{name}|{spec.alias}" if spec.alias else name
     arguments = [(term.strip("<>[]"), text) for term, text in spec.arguments]
-    options = [*spec.options, _HELP_OPTION]
     commands = [(_command_term(child), SPECS[child].summary) for child in children]
-    if commands:
-        commands.append(_HELP_COMMAND)
-    width = max(len(term) for term, _ in [*arguments, *options, *commands])
     lines = [f"Usage: {PROGRAM} {parents}{shown_name} {' '.join(usage)}", ""]
     lines += [wrap(spec.summary, HELP_WIDTH, 0), ""]
+    lines += _sections(arguments, [*spec.options, _HELP_OPTION], commands)
+    return "\n".join(lines) + ("\n" + spec.note if spec.note else "")
+
+
+def render_grouped() -> str:
+    """The top-level help of a commander program whose commands are nested in groups."""
+    top = [path for path in SPECS if " " not in path]
+    options = [("-V, --version", "output the version number"), _HELP_OPTION]
+    commands = [(_command_term(path), SPECS[path].summary) for path in top]
+    lines = [f"Usage: {PROGRAM} [options] [command]", "", SUMMARY, ""]
+    lines += _sections([], options, commands)
+    return "\n".join(lines) + "\n" + ENVIRONMENT + "\n" + CHATWOOT_NOTE
+
+
+def _sections(arguments: list[Item], options: list[Item], commands: list[Item]) -> list[str]:
+    """`Arguments:`, `Options:` and `Commands:` (with `help [command]`), one column wide."""
+    if commands:
+        commands = [*commands, _HELP_COMMAND]
+    width = max(len(term) for term, _ in [*arguments, *options, *commands])
+    lines: list[str] = []
     for title, items in (("Arguments:", arguments), ("Options:", options), ("Commands:", commands)):
         if items:
             body = "\n".join(_item(term, text, width) for term, text in items)
             lines += [title, re.sub(r"^", " " * _INDENT, body, flags=re.MULTILINE), ""]
-    return "\n".join(lines)
+    return lines
 
 
 def _command_term(path: str) -> str:
@@ -238,3 +313,38 @@ def wrap(text: str, width: int, indent: int) -> str:
         for number, piece in enumerate(pieces)
     ]
     return text[:indent] + "\n".join(lines)
+
+
+LAYOUTS: Final = ("commander", "grouped", "minimist")
+
+
+class LayoutError(ValueError):
+    """`MW_SANDBOX_HELP` names no layout."""
+
+
+def layout() -> str:
+    raw = os.environ.get("MW_SANDBOX_HELP", "").strip().lower() or "commander"
+    if raw not in LAYOUTS:
+        raise LayoutError(f"MW_SANDBOX_HELP={raw!r} is not one of {', '.join(LAYOUTS)}")
+    return raw
+
+
+def top_level() -> str:
+    """`membrane --help` in the layout `MW_SANDBOX_HELP` picks."""
+    chosen = layout()
+    if chosen == "grouped":
+        return render_grouped()
+    if chosen == "minimist":
+        from wrapper.sandbox import minimist_help
+
+        return minimist_help.render_top()
+    return USAGE
+
+
+def command_help(path: str) -> str:
+    """`membrane <path> --help` in the layout `MW_SANDBOX_HELP` picks."""
+    if layout() == "minimist":
+        from wrapper.sandbox import minimist_help
+
+        return minimist_help.render(path)
+    return render(path)

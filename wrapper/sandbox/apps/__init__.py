@@ -116,6 +116,8 @@ class App(NamedTuple):
     #: Authorisation check run before every route: raises AppHttpError (401) or returns None.
     authorize: Callable[[Context, Request], None] | None = None
     not_found_body: Any = None
+    #: The actions are made up for the sandbox, not keys Membrane publishes for the app.
+    illustrative_actions: bool = False
 
 
 def load(key: str) -> App:

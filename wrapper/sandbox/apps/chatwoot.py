@@ -192,4 +192,5 @@ APP: Final = App(
     seed=_seed,
     authorize=authorize,
     not_found_body={"error": "Resource could not be found"},
+    illustrative_actions=True,  # Membrane publishes no Chatwoot action keys
 )
