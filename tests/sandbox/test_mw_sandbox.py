@@ -38,6 +38,9 @@ def test_status_before_the_world_exists(mw, isolated_env: Path) -> None:
 def test_status_counts_per_app_and_switches(mw, sb, isolated_env: Path, monkeypatch) -> None:
     cid = sb("connection", "ensure", "chatwoot", "--json").json["id"]
     monkeypatch.setenv("MW_SANDBOX_FAULTS", "rate_limit=0.2")
+    for name, value in (("MW_SANDBOX_REQUEST_OUTPUT", "raw"), ("MW_SANDBOX_STATUS_SHAPE", "text"),
+                        ("MW_SANDBOX_HELP", "grouped")):  # fmt: skip
+        monkeypatch.setenv(name, value)
     report = json.loads(mw("sandbox", "status", "--json").stdout)
     assert report["exists"] is True
     assert report["counts"]["chatwoot"]["contact"] == 50
@@ -46,6 +49,11 @@ def test_status_counts_per_app_and_switches(mw, sb, isolated_env: Path, monkeypa
     assert report["counts"]["chatra"]["client"] == 12
     assert report["connections"] == [{"id": cid, "key": "chatwoot", "state": "READY"}]
     assert report["switches"]["MW_SANDBOX_FAULTS"] == "rate_limit=0.2"
+    assert {name: report["switches"][name] for name in ("MW_SANDBOX_REQUEST_OUTPUT",
+            "MW_SANDBOX_STATUS_SHAPE", "MW_SANDBOX_HELP")} == {
+        "MW_SANDBOX_REQUEST_OUTPUT": "raw", "MW_SANDBOX_STATUS_SHAPE": "text",
+        "MW_SANDBOX_HELP": "grouped",
+    }  # fmt: skip
     assert (report["worldSeed"], report["loggedIn"]) == ("0", True)
     text = mw("sandbox", "status").stdout
     assert "chatwoot  contact          50" in text
