@@ -218,3 +218,22 @@ def test_chaport_and_chatra_keys_are_membrane_s_own(sb, connect) -> None:
         listed = sb("action", "list", f"--connectionId={cid}", "--limit", "100", "--json").json
         assert not any("illustrative" in item for item in listed["items"]), app
         assert not any("Illustrative" in item["description"] for item in listed["items"]), app
+
+
+def test_action_list_and_get_need_no_connection(sb, connect) -> None:
+    """Membrane documents `--connectionId` as optional on `action list` and absent on `get`."""
+    chaport, chatra = connect("chaport"), connect("chatra")
+    listed = sb("action", "list", "--limit", "100", "--json").json
+    owners = [item["connectionId"] for item in listed["items"]]
+    assert owners == [chaport] * 20 + [chatra] * 10  # oldest connection first
+    ranked = sb("action", "list", "--intent", "pushed message", "--json").json["items"]
+    assert ranked[0]["key"].endswith("-pushed-message")
+    assert ranked[0]["connectionId"] == chatra
+    got = sb("action", "get", "send-agent-message", "--json").json
+    assert (got["key"], got["connectionId"]) == ("send-agent-message", chatra)
+    missing = sb("action", "get", "no-such-key", "--json")
+    assert (missing.code, missing.json) == (
+        1, {"type": "bad_request", "key": "not_found", "message": "Action 'no-such-key' not found"}
+    )  # fmt: skip
+    scoped = sb("action", "get", "no-such-key", f"--connectionId={chatra}", "--json").json
+    assert scoped["message"] == f"Action 'no-such-key' not found for connection '{chatra}'"

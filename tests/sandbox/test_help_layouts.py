@@ -51,7 +51,7 @@ MINIMIST_ACTION_LIST = """
     $ membrane action list [options]
 
   Options
-    --connectionId <id>    Connection to use
+    --connectionId <id>    Only this connection (default: every READY one)
     --connectionKey <key>  Connection to use, by key
     --intent <text>        Rank actions by how well they match this description
     --limit <n>            Items per page (default: 10, at most 100)

@@ -109,28 +109,49 @@ def describe(
 
 
 def list_actions(
-    store: Store, connection: dict[str, Any], intent: str | None, window: tuple[int, int]
+    store: Store,
+    connections: list[dict[str, Any]],
+    intent: str | None,
+    window: tuple[int, int],
 ) -> dict[str, Any]:
-    """One page of the connection's actions, best match first when there is an intent."""
+    """One page of the connections' actions, best match first when there is an intent."""
     from wrapper.sandbox import paging
 
-    app = apps.load(connection["key"])
-    entries = [(action, action.key) for action in app.actions.values()]
-    entries += [(app.actions[c["base"]], c["key"]) for c in _custom(store, connection)]
-    if intent:
-        scored = [
-            (score(action, intent), _extra_words(key, intent), key, action)
-            for action, key in entries
+    entries: list[tuple[apps.Action, str, dict[str, Any]]] = []
+    for connection in connections:
+        app = apps.load(connection["key"])
+        entries += [(action, action.key, connection) for action in app.actions.values()]
+        entries += [
+            (app.actions[c["base"]], c["key"], connection) for c in _custom(store, connection)
         ]
-        ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: (-s[0], s[1], s[2]))
-        entries = [(action, key) for _score, _extra, key, action in ranked]
+    if intent:
+        # Best score first; among equals the key with fewer unasked-for words, then by key.
+        scored = [
+            ((-score(action, intent), _extra_words(key, intent), key, index), entry)
+            for index, entry in enumerate(entries)
+            for action, key, _connection in [entry]
+        ]
+        entries = [entry for rank, entry in sorted(scored) if rank[0] < 0]
     shown = paging.page(entries, *window)
-    shown["items"] = [describe(a, connection, k) for a, k in shown["items"]]
+    shown["items"] = [describe(a, c, k) for a, k, c in shown["items"]]
     return shown
 
 
 def _custom(store: Store, connection: dict[str, Any]) -> list[dict[str, Any]]:
     return store.all("membrane", "action", connection["id"])
+
+
+def find_anywhere(
+    store: Store, connections: list[dict[str, Any]], key_or_id: str
+) -> tuple[apps.Action, str, dict[str, Any]]:
+    """`action get` without a connection: the first connection that has the key or id."""
+    for connection in connections:
+        try:
+            action, key = find(store, connection, key_or_id)
+        except SandboxError:
+            continue
+        return action, key, connection
+    raise not_found(f"Action '{key_or_id}' not found")
 
 
 def find(store: Store, connection: dict[str, Any], key_or_id: str) -> tuple[apps.Action, str]:

@@ -310,19 +310,34 @@ def _connection_for(store: Store, args: Args) -> dict[str, Any]:
     )
 
 
+def _connections_for(store: Store, args: Args) -> list[dict[str, Any]]:
+    """The connection named by the options, or every READY one: the option is optional."""
+    from wrapper.sandbox import connections
+
+    if args.value("connectionId") or args.value("connectionKey"):
+        return [_connection_for(store, args)]
+    return connections.ready_ones(store)
+
+
 def _action_list(store: Store, rest: list[str], args: Args) -> Any:
     from wrapper.sandbox import actions, paging
 
     window = paging.window(args)
     intent = args.value("intent") or (rest[0] if rest else None)
-    return actions.list_actions(store, _connection_for(store, args), intent, window)
+    return actions.list_actions(store, _connections_for(store, args), intent, window)
 
 
 def _action_get(store: Store, rest: list[str], args: Args) -> Any:
-    from wrapper.sandbox import actions
+    from wrapper.sandbox import actions, connections
 
-    connection = _connection_for(store, args)
-    action, key = actions.find(store, connection, _need(rest, "key"))
+    wanted = _need(rest, "key")
+    if args.value("connectionId") or args.value("connectionKey"):
+        connection = _connection_for(store, args)
+        action, key = actions.find(store, connection, wanted)
+    else:
+        action, key, connection = actions.find_anywhere(
+            store, connections.ready_ones(store), wanted
+        )
     return actions.describe(action, connection, key)
 
 

@@ -291,6 +291,11 @@ def list_page(store: Store, window: tuple[int, int]) -> dict[str, Any]:
     return shown
 
 
+def ready_ones(store: Store) -> list[dict[str, Any]]:
+    """Every READY connection, oldest first."""
+    return [c for c in store.all("membrane", "connection") if c.get("state") == "READY"]
+
+
 def require_ready(store: Store, id_or_key: str | None) -> dict[str, Any]:
     """The connection an action or request runs on; it must exist and be READY."""
     if not id_or_key:

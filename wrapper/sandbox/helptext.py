@@ -30,6 +30,7 @@ _HELP_COMMAND: Final = ("help [command]", "display help for command")
 _JSON: Final = ("--json", "Print machine-readable JSON")
 _CONNECTION_ID: Final = ("--connectionId <id>", "Connection to use")
 _CONNECTION_KEY: Final = ("--connectionKey <key>", "Connection to use, by key")
+_ANY_CONNECTION: Final = ("--connectionId <id>", "Only this connection (default: every READY one)")
 _LIMIT: Final = ("--limit <n>", "Items per page (default: 10, at most 100)")
 _CURSOR: Final = ("--cursor <cursor>", "The next page: the cursor the previous page gave")
 
@@ -165,7 +166,7 @@ SPECS: Final[dict[str, Spec]] = {
     "action list": Spec(
         "List actions of a connection (--intent, --limit)",
         options=(
-            _CONNECTION_ID,
+            _ANY_CONNECTION,
             _CONNECTION_KEY,
             ("--intent <text>", "Rank actions by how well they match this description"),
             _LIMIT,
@@ -177,7 +178,7 @@ SPECS: Final[dict[str, Spec]] = {
     "action get": Spec(
         "Get an action with its input and output schemas",
         arguments=(("<key>", "Action key or id"),),
-        options=(_CONNECTION_ID, _CONNECTION_KEY, _JSON),
+        options=(_ANY_CONNECTION, _CONNECTION_KEY, _JSON),
         note=CHATWOOT_NOTE,
     ),
     "action create": Spec(
