@@ -125,13 +125,13 @@ def list_actions(
             (app.actions[c["base"]], c["key"], connection) for c in _custom(store, connection)
         ]
     if intent:
-        # Best score first; among equals the key with fewer unasked-for words, then by key.
-        scored = [
-            ((-score(action, intent), _extra_words(key, intent), key, index), entry)
-            for index, entry in enumerate(entries)
-            for action, key, _connection in [entry]
-        ]
-        entries = [entry for rank, entry in sorted(scored) if rank[0] < 0]
+        scores = [score(action, intent) for action, _key, _connection in entries]
+        order = sorted(
+            (index for index, points in enumerate(scores) if points > 0),
+            # Best score first; among equals the key with fewer unasked-for words, then by key.
+            key=lambda i: (-scores[i], _extra_words(entries[i][1], intent), entries[i][1], i),
+        )
+        entries = [entries[index] for index in order]
     shown = paging.page(entries, *window)
     shown["items"] = [describe(a, c, k) for a, k, c in shown["items"]]
     return shown
