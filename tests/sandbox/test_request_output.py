@@ -113,3 +113,40 @@ def test_a_real_process_passes_a_404_through(tmp_path) -> None:
     raw = spawn("request", cid, A1 + "/contacts/9999", "--json",
                 env={**env, "MW_SANDBOX_REQUEST_OUTPUT": "raw"})  # fmt: skip
     assert (raw.code, raw.json, raw.err) == (0, NOT_FOUND, "")
+
+
+def test_app_rate_limit_passes_each_app_s_own_429_through(sb, connect, monkeypatch) -> None:
+    ids = {app: connect(app) for app in ("chatwoot", "chaport", "chatra")}
+    monkeypatch.setenv("MW_SANDBOX_FAULTS", "app_rate_limit=1")
+    chatwoot = sb("request", ids["chatwoot"], A1 + "/contacts", "-X", "POST", "-d",
+                  '{"name": "Never made"}', "--json")  # fmt: skip
+    assert (chatwoot.code, chatwoot.err) == (0, "")
+    assert chatwoot.json == {  # rack-attack's default: plain text, no Retry-After
+        "status": 429, "headers": {"content-type": "text/plain"}, "body": "Retry later\n"
+    }  # fmt: skip
+    chatra = sb("request", ids["chatra"], "/clients/demoClient0000001", "--json").json
+    assert chatra == {
+        "status": 429,
+        "headers": {**JSON_HEADERS, "retry-after": "2"},
+        "body": {"error": "Too many requests"},
+    }
+    chaport = sb("request", ids["chaport"], "/operators", "--json").json
+    assert (chaport["status"], chaport["headers"]["retry-after"]) == (429, "2")
+    monkeypatch.setenv("MW_SANDBOX_REQUEST_OUTPUT", "raw")
+    raw = sb("request", ids["chatwoot"], A1 + "/contacts", "--json")
+    assert (raw.code, raw.out) == (0, "Retry later\n")
+    # Nothing was applied, and actions are spared: Membrane retries an app's 429 itself.
+    monkeypatch.delenv("MW_SANDBOX_REQUEST_OUTPUT")
+    search = sb("action", "run", "search-contacts", f"--connectionId={ids['chatwoot']}",
+                "--input", '{"q": "Never made"}', "--json")  # fmt: skip
+    assert (search.code, search.json["output"]["payload"]) == (0, [])
+
+
+def test_app_rate_limit_still_needs_a_login_and_a_ready_connection(sb, monkeypatch) -> None:
+    monkeypatch.setenv("MW_SANDBOX_FAULTS", "app_rate_limit=1")
+    missing = sb("request", "0123456789abcdef01234567", "/x", "--json")
+    assert (missing.code, missing.json["key"]) == (1, "not_found")
+    monkeypatch.setenv("MW_SANDBOX_LOGGED_OUT", "1")
+    assert sb("request", "0123456789abcdef01234567", "/x", "--json").json["key"] == (
+        "not_authenticated"
+    )

@@ -174,6 +174,8 @@ def _serve(
             return 0
     if tenant:
         connections.require_login(store)
+    if "app_rate_limit" in drawn and name == "request":
+        handler = _throttled_request
     result = handler(store, rest, args)
     if "crash_after_write" in drawn and store.wrote and name not in READS:
         os._exit(faults.CRASH_EXIT)  # the write is committed; the caller hears nothing
@@ -190,8 +192,11 @@ def _rate_limited() -> SandboxError:
 
 def _emit(result: Any, args: Args) -> None:
     if isinstance(result, RawBody):
-        if result.body is None or result.body == "":
-            return  # an empty body prints nothing, not `null` or a blank line
+        if isinstance(result.body, str) or result.body is None:
+            # Text goes out as the app sent it; an empty body prints nothing, not `null`.
+            text = result.body or ""
+            sys.stdout.write(text if not text or text.endswith("\n") else text + "\n")
+            return
         result = result.body
     if isinstance(result, str):
         print(result)
@@ -369,15 +374,26 @@ def _act(store: Store, rest: list[str], args: Args) -> Any:
     return actions.run(store, connection, key, _json_option(args, "input"))
 
 
-def _request(store: Store, rest: list[str], args: Args) -> Any:
+def _request_connection(store: Store, rest: list[str]) -> dict[str, Any]:
     from wrapper.sandbox import connections
-    from wrapper.sandbox.proxy import request_command
 
     if len(rest) < 2:
         missing = "path" if rest else "connectionId"
         raise SandboxError(f"missing required argument '{missing}'")
-    connection = connections.require_ready(store, rest[0])
-    return request_command(store, connection, rest[1], args)
+    return connections.require_ready(store, rest[0])
+
+
+def _request(store: Store, rest: list[str], args: Args) -> Any:
+    from wrapper.sandbox.proxy import request_command
+
+    return request_command(store, _request_connection(store, rest), rest[1], args)
+
+
+def _throttled_request(store: Store, rest: list[str], args: Args) -> Any:
+    """`request` under the app_rate_limit fault: the app says 429 and does nothing."""
+    from wrapper.sandbox.proxy import throttled
+
+    return throttled(_request_connection(store, rest))
 
 
 COMMANDS: Final[dict[str, Command]] = {

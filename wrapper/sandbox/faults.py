@@ -1,9 +1,10 @@
 """Injected faults, drawn per call from a seeded RNG so a run of calls is reproducible.
 
 `MW_SANDBOX_FAULTS="rate_limit=0.2,timeout=0.05,crash_after_write=0.02,garbage=0.01,
-error_on_stderr=0.1"` gives each fault a probability. The RNG for a call is seeded with
-`MW_SANDBOX_SEED` and a counter kept in the world, so the n-th call of a run always draws the
-same faults while consecutive calls differ. `MW_SANDBOX_LATENCY_MS` delays every call.
+error_on_stderr=0.1,app_rate_limit=0.1"` gives each fault a probability. The RNG for a call
+is seeded with `MW_SANDBOX_SEED` and a counter kept in the world, so the n-th call of a run
+always draws the same faults while consecutive calls differ. `MW_SANDBOX_LATENCY_MS` delays
+every call.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from typing import Final
 
 from wrapper.sandbox.wire import SandboxError
 
-FAULTS: Final = ("rate_limit", "timeout", "crash_after_write", "garbage", "error_on_stderr")
+#: Drawn in this order; a new fault goes last so the draws of the others stay as they were.
+FAULTS: Final = (
+    "rate_limit",
+    "timeout",
+    "crash_after_write",
+    "garbage",
+    "error_on_stderr",
+    "app_rate_limit",
+)
 DEFAULT_HANG_S: Final = 30.0
 CRASH_EXIT: Final = 137
 RETRY_AFTER_S: Final = 1.5

@@ -5,6 +5,9 @@ prints every app answer, 4xx and 5xx included, and exits 0. Whether the real CLI
 `{status, headers, body}` envelope or the bare body is not documented, so
 `MW_SANDBOX_REQUEST_OUTPUT=envelope|raw` (default envelope) chooses. `act --api` answers like an
 action run: `{output, actionRunId}`, and an app error status is a Membrane error body.
+
+The `app_rate_limit` fault makes the app itself answer 429, which the proxy passes through like
+any other status. Only `request` meets it: for actions Membrane retries an app's 429 itself.
 """
 
 from __future__ import annotations
@@ -24,6 +27,16 @@ from wrapper.sandbox.wire import AppHttpError, RawBody, SandboxError, from_http
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 JSON_HEADERS = {"content-type": "application/json; charset=utf-8"}
 OUTPUTS = ("envelope", "raw")
+#: Each app's own 429: Chatwoot's rack-attack answers plain text without Retry-After; Chaport's
+#: and Chatra's are not documented, so they answer JSON with a Retry-After header.
+THROTTLED: dict[str, tuple[dict[str, str], Any]] = {
+    "chatwoot": ({"content-type": "text/plain"}, "Retry later\n"),
+    "chaport": (
+        {**JSON_HEADERS, "retry-after": "2"},
+        {"error": {"code": "too_many_requests", "message": "Too many requests"}},
+    ),
+    "chatra": ({**JSON_HEADERS, "retry-after": "2"}, {"error": "Too many requests"}),
+}
 
 
 def output_mode() -> str:
@@ -68,8 +81,21 @@ def send(
     return apps.dispatch(ctx, request)
 
 
+def answer(status: int, headers: dict[str, str], body: Any) -> Any:
+    """What `request` prints for an app's answer, in the output mode the switch picks."""
+    if output_mode() == "raw":
+        return RawBody(body)
+    return {"status": status, "headers": headers, "body": body}
+
+
+def throttled(connection: dict[str, Any]) -> Any:
+    """The app's 429 for a request it refused before doing anything."""
+    headers, body = THROTTLED[connection["key"]]
+    return answer(429, dict(headers), body)
+
+
 def request_command(store: Store, connection: dict[str, Any], raw_path: str, args: Args) -> Any:
-    mode = output_mode()
+    output_mode()  # a bad switch is reported before the app is called
     path = raw_path
     for pair in args.values("pathParam"):
         name, _, value = pair.partition("=")
@@ -99,9 +125,7 @@ def request_command(store: Store, connection: dict[str, Any], raw_path: str, arg
         answered = dict(JSON_HEADERS)
     except AppHttpError as error:
         status, payload, answered = error.status, error.body, dict(error.headers)
-    if mode == "raw":
-        return RawBody(payload)
-    return {"status": status, "headers": answered, "body": payload}
+    return answer(status, answered, payload)
 
 
 def act_api(store: Store, connection: dict[str, Any], api: Any) -> dict[str, Any]:
