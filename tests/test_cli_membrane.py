@@ -186,7 +186,7 @@ def test_connections_list(fake_process, mw, current):
 
 def test_connections_ensure(fake_process, mw, current):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=text("connection-ready.json"),
     )
     result = mw("connections", "ensure", "chatwoot")
@@ -196,7 +196,7 @@ def test_connections_ensure(fake_process, mw, current):
 
 def test_connections_ensure_needs_a_person(fake_process, mw, current):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=text("connection-client-action.json"),
     )
     result = mw("connections", "ensure", "chatwoot")
@@ -427,7 +427,7 @@ def test_doctor_warns_about_the_other_program_on_path(fake_process, mw, bin_dir,
     real_dir.mkdir()
     real = str(fake_binary(real_dir))
     fake_process.register([real, "--version"], stdout="1.18.0\n")
-    fake_process.register([real, "--help"], stdout=text("help-newest.txt"))
+    fake_process.register([real, "--help"], stdout=text("help-current.txt"))
     fake_process.register([real, "status", "--json"], stdout=text("status-logged-in.json"))
     fake_process.register([other, "--help"], stdout=text("help-other-program.txt"))
     result = mw("doctor", env={"MW_MEMBRANE": real})

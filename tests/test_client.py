@@ -70,7 +70,7 @@ def test_status_logged_in_and_out(fake_process):
 @pytest.mark.parametrize("dialect", ["current", "newest"])
 def test_ensure_connection_ready(fake_process, dialect):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=text("connection-wrapped.json"),
     )
     connection = make(dialect).ensure_connection("chatwoot")
@@ -111,7 +111,7 @@ def test_ensure_connection_waits_out_building(fake_process, monkeypatch):
 
 def test_ensure_connection_gives_up_at_the_deadline(fake_process):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=text("connection-building.json"),
     )
     with pytest.raises(MembraneTimeoutError) as info:
@@ -127,7 +127,7 @@ def test_ensure_connection_gives_up_at_the_deadline(fake_process):
 
 def test_ensure_connection_needs_a_person(fake_process):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=text("connection-client-action.json"),
     )
     with pytest.raises(ConnectionActionRequiredError) as info:
@@ -147,7 +147,7 @@ def test_ensure_connection_needs_a_person(fake_process):
 
 def test_ensure_connection_failed_setup(fake_process):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=text("connection-setup-failed.json"),
     )
     with pytest.raises(ConnectionFailedError) as info:
@@ -158,12 +158,17 @@ def test_ensure_connection_failed_setup(fake_process):
     assert info.value.exit_code == 4
 
 
-def test_ensure_connection_keeps_unknown_states(fake_process):
+def test_ensure_connection_never_hands_out_an_unknown_state(fake_process):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=text("connection-unknown.json"),
     )
-    assert make().ensure_connection("chatwoot").state == "QUARANTINED"
+    with pytest.raises(ConnectionFailedError) as info:
+        make().ensure_connection("chatwoot")
+    assert str(info.value) == (
+        f"connection {CONN} to chatwoot is QUARANTINED, not READY: legacy string error"
+    )
+    assert info.value.exit_code == 4
 
 
 def test_older_ensure_searches_connects_and_polls(fake_process):
@@ -392,7 +397,7 @@ def test_request_with_error_status_on_exit_zero(fake_process):
     )
     with pytest.raises(NotFoundError) as info:
         make().request("c1", "/x")
-    assert str(info.value) == "membrane request GET /x failed: HTTP 404"
+    assert str(info.value) == "membrane request GET /x failed: HTTP 404 (the app said: nope)"
     assert info.value.data["body"] == {"error": "nope"}
 
 
@@ -404,6 +409,11 @@ def test_dialect_is_detected_lazily_once_across_threads(fake_process, tmp_path):
     binary.write_text("#!/bin/sh\n")
     binary.chmod(0o755)
     fake_process.register([str(binary), "--help"], stdout=text("help-newest.txt"))
+    # Its top-level help lists only groups: the groups' own help is read too.
+    fake_process.register(
+        [str(binary), "connection", "--help"], stdout=text("help-connection-current.txt")
+    )
+    fake_process.register([str(binary), "action", "--help"], stdout=text("help-action-newest.txt"))
     fake_process.register(
         [str(binary), "act", "--key", "k", "--connectionId", "c1", "--json"],
         stdout='{"output": 1}',
@@ -459,7 +469,7 @@ def test_request_401_on_exit_zero_is_the_apps_token_not_the_login(fake_process):
     )
     with pytest.raises(AccessDeniedError) as info:
         make().request("c1", "/x")
-    assert str(info.value) == "membrane request GET /x failed: HTTP 401"
+    assert str(info.value) == "membrane request GET /x failed: HTTP 401 (the app said: expired)"
     assert "reconnect it" in info.value.advice
 
 

@@ -42,6 +42,8 @@ def binary(tmp_path: Path) -> Path:
         ("help-newest.txt", "newest"),
         ("help-sandbox.txt", "current"),
         ("help-commander-groups.txt", "current"),
+        ("help-minimist-current.txt", "current"),
+        ("help-minimist-newest.txt", "newest"),
     ],
 )
 def test_dialect_from_help(fixture, expected):
@@ -63,8 +65,15 @@ def test_unrelated_help_is_rejected():
         dialect.dialect_from_help("usage: membrane FILE\n\nA membrane simulator.\n")
 
 
+def register_groups(fake_process, binary, connection: str, action: str) -> None:
+    """A grouped top-level help makes detection read the groups' own help."""
+    fake_process.register([str(binary), "connection", "--help"], stdout=help_text(connection))
+    fake_process.register([str(binary), "action", "--help"], stdout=help_text(action))
+
+
 def test_detect_probes_once_and_caches_on_disk(fake_process, binary):
     fake_process.register([str(binary), "--help"], stdout=help_text("help-newest.txt"))
+    register_groups(fake_process, binary, "help-connection-current.txt", "help-action-newest.txt")
     assert dialect.detect([str(binary)]) == "newest"
     assert dialect.detect([str(binary)]) == "newest"
     assert fake_process.call_count([str(binary), "--help"]) == 1
@@ -78,11 +87,54 @@ def test_detect_probes_once_and_caches_on_disk(fake_process, binary):
 
 def test_detect_probes_again_when_the_binary_changes(fake_process, binary):
     fake_process.register([str(binary), "--help"], stdout=help_text("help-older.txt"))
+    register_groups(fake_process, binary, "help-connection-older.txt", "help-action-current.txt")
     fake_process.register([str(binary), "--help"], stdout=help_text("help-current.txt"))
     assert dialect.detect([str(binary)]) == "older"
     dialect.clear_memory_cache()
     stat = binary.stat()
     os.utime(binary, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    assert dialect.detect([str(binary)]) == "current"
+
+
+@pytest.mark.parametrize(
+    ("top", "connection", "action", "expected"),
+    [
+        # Only groups at the top: the groups' help decides.
+        ("help-grouped.txt", "help-connection-current.txt", "help-action-current.txt", "current"),
+        ("help-newest.txt", "help-connection-current.txt", "help-action-newest.txt", "newest"),
+        ("help-newest.txt", "help-connection-current.txt", "help-action-current.txt", "current"),
+        ("help-older.txt", "help-connection-older.txt", "help-action-current.txt", "older"),
+        ("help-older.txt", "help-connection-current.txt", "help-action-current.txt", "current"),
+    ],
+)
+def test_grouped_help_reads_the_groups_help(
+    fake_process, binary, top, connection, action, expected
+):
+    fake_process.register([str(binary), "--help"], stdout=help_text(top))
+    register_groups(fake_process, binary, connection, action)
+    assert dialect.detect([str(binary)]) == expected
+    assert fake_process.call_count([str(binary), "action", "--help"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [
+        ("help-current.txt", "current"),
+        ("help-sandbox.txt", "current"),
+        ("help-minimist-current.txt", "current"),
+        ("help-minimist-newest.txt", "newest"),
+    ],
+)
+def test_help_that_lists_subcommands_needs_no_second_probe(fake_process, binary, top, expected):
+    fake_process.register([str(binary), "--help"], stdout=help_text(top))
+    assert dialect.detect([str(binary)]) == expected
+    assert len(fake_process.calls) == 1
+
+
+def test_a_group_help_that_fails_leaves_the_top_level_guess(fake_process, binary):
+    fake_process.register([str(binary), "--help"], stdout=help_text("help-grouped.txt"))
+    fake_process.register([str(binary), "connection", "--help"], stderr="boom", returncode=1)
+    fake_process.register([str(binary), "action", "--help"], stderr="boom", returncode=1)
     assert dialect.detect([str(binary)]) == "current"
 
 

@@ -100,7 +100,7 @@ CASES = [
     pytest.param(
         {"stdout": text("error-access-denied.json"), "returncode": 1},
         AccessDeniedError,
-        f"{LABEL} failed: Access denied",
+        f"{LABEL} failed: Access denied (the app said: forbidden)",
         id="access-denied",
     ),
     pytest.param(
@@ -199,10 +199,22 @@ def test_failure_shapes(fake_process, output, error_class, message):
 @pytest.mark.parametrize(
     ("fixture", "error_class", "message"),
     [
-        ("error-http-401.json", AccessDeniedError, "Access token expired"),
-        ("error-http-404.json", NotFoundError, "Resource not found"),
-        ("error-http-422.json", BadRequestError, "Request failed with status 422"),
-        ("error-http-500.json", ServerError, "Request failed with status 500"),
+        (
+            "error-http-401.json",
+            AccessDeniedError,
+            "Access token expired (the app said: Invalid Access Token)",
+        ),
+        (
+            "error-http-404.json",
+            NotFoundError,
+            "Resource not found (the app said: Resource could not be found)",
+        ),
+        (
+            "error-http-422.json",
+            BadRequestError,
+            "Request failed with status 422 (the app said: Email has already been taken)",
+        ),
+        ("error-http-500.json", ServerError, "Request failed with status 500 (the app said: oops)"),
     ],
 )
 def test_request_http_errors_keep_the_app_body(fake_process, fixture, error_class, message):

@@ -103,7 +103,8 @@ def test_proxy_response_shapes():
 def test_login_status_and_search_results():
     status = LoginStatus.model_validate(load("status-logged-in.json"))
     assert (status.logged_in, status.workspace_key, status.tenant_key) == (True, "acme", "ada")
-    assert LoginStatus.model_validate({}).logged_in is False
+    # No flag at all is not a "logged out": it is unknown.
+    assert LoginStatus.model_validate({}).logged_in is None
     results = [SearchResult.model_validate(i) for i in items_of(load("search.json")) or []]
     assert [r.is_connector for r in results] == [False, True]
     assert results[1].element.key == "chatwoot"

@@ -128,8 +128,19 @@ def _check_login(client: MembraneClient, checks: list[Check], failed: _Failed) -
     except WrapperError as error:
         failed("login", error)
         return
-    if not status.logged_in:
+    if status.logged_in is False:
         failed("login", NotLoggedInError("membrane is not logged in"))
+        return
+    if status.logged_in is None:
+        # `status` output has no documented shape: without a clear signal, mw goes on.
+        checks.append(
+            Check(
+                "login",
+                WARN,
+                "unknown: `membrane status` did not say; calls will tell",
+                "Run `membrane status` to see it yourself.",
+            )
+        )
         return
     where = [
         f"{label} {value}"

@@ -11,7 +11,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final, TypeVar
 
@@ -27,8 +27,8 @@ from wrapper.errors import (
     StillBuildingError,
     UsageError,
 )
+from wrapper.membrane import apps, failures, runner
 from wrapper.membrane import dialect as dialects
-from wrapper.membrane import failures, runner
 from wrapper.membrane.models import (
     BUILDING,
     CLIENT_ACTION_REQUIRED,
@@ -40,6 +40,8 @@ from wrapper.membrane.models import (
     ProxyResponse,
     SearchResult,
     items_of,
+    login_status_of,
+    page_of,
     proxy_response_of,
     run_result_of,
     unwrap,
@@ -49,6 +51,8 @@ from wrapper.membrane.models import (
 MAX_WAIT_CALL_S: Final = 60
 # Room on top of a long-poll for the CLI itself to start and answer.
 WAIT_SLACK_S: Final = 30.0
+# A list longer than this many pages is cut there (10 000 items at the default page size).
+MAX_PAGES: Final = 1000
 
 _HTTP_ERROR_KEYS: Final = {
     401: "access_token_expired",
@@ -65,6 +69,8 @@ class _Reply:
     value: Any
     label: str
     command: list[str]
+    #: The exit code when a proxied call exited non-zero with the app's answer, else 0.
+    failed: int = 0
 
 
 class MembraneClient:
@@ -122,22 +128,50 @@ class MembraneClient:
         return found.group(0) if found else line
 
     def status(self) -> LoginStatus:
-        """Login state; a `not_authenticated` answer means logged out, not a failure."""
+        """Login state, read from whatever `status` prints (its JSON is not documented).
+
+        Logged out only on a clear signal: a `not_authenticated` error, "not logged in" text or
+        an explicit false login flag. Anything else unrecognisable is `logged_in=None`.
+        """
+        tail = ["status", "--json"]
+        argv = [*self._command, *tail]
+        label = self._label(tail)
+        command = runner.masked_argv(argv, self._mask)
+        result = self._run(argv, label, self._default_timeout_s)
         try:
-            reply = self._call(["status", "--json"])
+            if result.returncode != 0:
+                raise failures.failure(result, label, command, self._mask)
+            ok, value = failures.parse_json(result.stdout)
+            if ok and failures.is_membrane_error(value):
+                raise failures.from_body(value, label, command, self._mask)
         except NotLoggedInError:
             return LoginStatus(logged_in=False)
-        return self._parse(LoginStatus, unwrap(reply.value, marker="loggedIn"), reply, "a status")
+        if ok:
+            return login_status_of(value)
+        if not result.stdout.strip():
+            raise failures.not_json(result, label, command, self._mask)
+        return login_status_of(result.stdout)
 
     # --- connections ------------------------------------------------------------------------
 
+    def ensure_command(self, app: str) -> list[str]:
+        """The command `ensure_connection(app)` starts first (for events and plans)."""
+        if self.dialect == dialects.OLDER:
+            return [*self._command, *dialects.search_connector(apps.search_query(app))]
+        return [
+            *self._command,
+            *dialects.ensure_connection(self.dialect, apps.target(app).argument),
+        ]
+
     def ensure_connection(self, app: str, *, wait_timeout_s: float = 120.0) -> Connection:
-        """A working connection to `app` (name or URL), waiting out BUILDING until a deadline."""
+        """A READY connection to `app` (a name, domain or URL), waiting out BUILDING until a
+        deadline. A known name is sent as the app's URL (see `apps.target`)."""
         deadline = time.monotonic() + wait_timeout_s
         if self.dialect == dialects.OLDER:
             connection = self._connect_older(app)
         else:
-            reply = self._call(dialects.ensure_connection(self.dialect, app))
+            argument = apps.target(app).argument
+            reply = self._call(dialects.ensure_connection(self.dialect, argument))
             connection = self._connection(reply)
         while True:
             self._check_connection(connection, app)
@@ -164,24 +198,38 @@ class MembraneClient:
         return self._connection(self._call(argv, timeout_s=budget))
 
     def list_connections(self) -> list[Connection]:
-        reply = self._call(dialects.list_connections(self.dialect))
-        return self._parse_list(Connection, reply, "a list of connections")
+        """Every connection, following `cursor` from page to page."""
+
+        def argv(cursor: str | None, _wanted: int | None) -> list[str]:
+            return dialects.list_connections(self.dialect, cursor=cursor)
+
+        return list(self._pages(Connection, argv, "a list of connections"))
 
     # --- actions ----------------------------------------------------------------------------
 
     def list_actions(
         self, connection_id: str, *, intent: str | None = None, limit: int | None = None
     ) -> list[Action]:
-        argv = dialects.list_actions(self.dialect, connection_id, intent=intent, limit=limit)
-        actions = self._parse_list(Action, self._call(argv), "a list of actions")
-        return actions[:limit] if limit is not None else actions
+        """Up to `limit` actions (all without one), following `cursor` from page to page."""
+
+        def argv(cursor: str | None, wanted: int | None) -> list[str]:
+            return dialects.list_actions(
+                self.dialect, connection_id, intent=intent, limit=wanted, cursor=cursor
+            )
+
+        found: list[Action] = []
+        for action in self._pages(Action, argv, "a list of actions", limit=limit):
+            found.append(action)
+            if limit is not None and len(found) >= limit:
+                break
+        return found
 
     def get_action(self, key: str, *, connection_id: str | None = None) -> Action:
         """An action by key or id; the older CLI has no `action get`, so its list is searched."""
         if self.dialect == dialects.OLDER:
             if not connection_id:
                 raise UsageError("the older membrane CLI needs a connection to look up an action")
-            for action in self.list_actions(connection_id):
+            for action in self.list_actions(connection_id):  # every page, until found
                 if key in (action.key, action.id):
                     return action
             raise NotFoundError(
@@ -268,7 +316,7 @@ class MembraneClient:
             path_params=path_params,
         )
         label = f"membrane request {method.upper()} {path}"
-        reply = self._call(argv, timeout_s=timeout_s, label=label)
+        reply = self._call(argv, timeout_s=timeout_s, label=label, proxy=True)
         response = proxy_response_of(reply.value)
         if response.status is not None and response.status >= 400:
             # Shaped like the CLI's own error body for HTTP failures, so both map alike.
@@ -279,13 +327,27 @@ class MembraneClient:
                 "data": response.to_wire(),
             }
             raise failures.from_body(error_body, label, reply.command, self._mask)
+        if reply.failed:
+            # A non-zero exit with the app's own body: an app error whose status is unknown.
+            said = failures.app_message(response.body)
+            detail = f": the app said: {failures.excerpt(said, self._mask, 400)}" if said else ""
+            shown = failures.excerpt(json.dumps(response.body, ensure_ascii=False), self._mask)
+            raise MembraneError(
+                f"{label} failed (exit code {reply.failed}){detail}",
+                command=reply.command,
+                body={"message": said or "", "data": {"body": response.body}},
+                output=shown,
+                advice="The app refused the request; its answer is above (`mw request ... "
+                "--json` shows it whole).",
+            )
         return response
 
     # --- plumbing ---------------------------------------------------------------------------
 
     def _probe_help(self, command: Sequence[str]) -> runner.RunResult:
         argv = [*command, "--help"]
-        return self._run(argv, self._label(["--help"]), dialects.HELP_TIMEOUT_S)
+        tail = argv[len(self._command) :]
+        return self._run(argv, self._label(tail), dialects.HELP_TIMEOUT_S)
 
     def _run(self, argv: list[str], label: str, timeout_s: float) -> runner.RunResult:
         return runner.run(argv, env=self._env, timeout_s=timeout_s, mask=self._mask, label=label)
@@ -300,22 +362,82 @@ class MembraneClient:
         return self._mask(" ".join(["membrane", *(words or tail[:1])]))
 
     def _call(
-        self, tail: list[str], *, timeout_s: float | None = None, label: str | None = None
+        self,
+        tail: list[str],
+        *,
+        timeout_s: float | None = None,
+        label: str | None = None,
+        proxy: bool = False,
     ) -> _Reply:
-        """Run one operation and return its parsed JSON; any failure raises."""
+        """Run one operation and return its parsed JSON; any failure raises.
+
+        With `proxy`, JSON that is not Membrane's own error body is the app's answer, even
+        after a non-zero exit (what the CLI does on an app 4xx is not documented); the reply
+        then records the exit code in `failed`.
+        """
         argv = [*self._command, *tail]
         label = self._mask(label) if label else self._label(tail)
         failures.check_arg_sizes(tail, label)
         command = runner.masked_argv(argv, self._mask)
         result = self._run(argv, label, timeout_s or self._default_timeout_s)
         if result.returncode != 0:
-            raise failures.failure(result, label, command, self._mask)
+            answer = self._app_answer(result) if proxy else None
+            if answer is None:
+                raise failures.failure(result, label, command, self._mask)
+            return _Reply(answer[0], label, command, failed=result.returncode)
         ok, value = failures.parse_json(result.stdout)
         if not ok:
             raise failures.not_json(result, label, command, self._mask)
-        if isinstance(value, dict) and isinstance(value.get("error"), str) and "id" not in value:
+        if failures.is_membrane_error(value) or (
+            not proxy
+            and isinstance(value, dict)
+            and isinstance(value.get("error"), str)
+            and "id" not in value
+        ):
             raise failures.from_body(value, label, command, self._mask)
         return _Reply(value, label, command)
+
+    @staticmethod
+    def _app_answer(result: runner.RunResult) -> tuple[Any] | None:
+        """The app's own JSON after a non-zero exit of `request`, if that is what it printed.
+
+        Membrane's own error bodies, and output that is not JSON, are left to `failure`.
+        """
+        for stream in (result.stdout, result.stderr):
+            ok, value = failures.parse_json(stream)
+            if ok and not failures.is_membrane_error(value):
+                return (value,)
+        return None
+
+    def _pages(
+        self,
+        model: type[Model],
+        argv: Callable[[str | None, int | None], list[str]],
+        what: str,
+        *,
+        limit: int | None = None,
+    ) -> Iterator[Model]:
+        """Items page by page: each page's `cursor` asks for the next, until there is none.
+
+        A cursor seen before ends the walk, so a CLI that ignores `--cursor` cannot loop.
+        """
+        cursor: str | None = None
+        seen: set[str] = set()
+        given = 0
+        for _ in range(MAX_PAGES):
+            wanted = None if limit is None else limit - given
+            reply = self._call(argv(cursor, wanted))
+            items, cursor = page_of(reply.value)
+            if items is None:
+                raise failures.unexpected_shape(
+                    reply.label, what, reply.value, reply.command, self._mask
+                )
+            for item in items:
+                given += 1
+                yield self._parse(model, item, reply, what)
+            if cursor is None or cursor in seen or (limit is not None and given >= limit):
+                return
+            seen.add(cursor)
 
     def _parse(self, model: type[Model], data: Any, reply: _Reply, what: str) -> Model:
         try:
@@ -354,6 +476,14 @@ class MembraneClient:
             raise ConnectionFailedError(
                 self._mask(f"connection {connection.id} to {app} is {connection.state}: {detail}")
             )
+        if connection.state != BUILDING and not connection.ready:
+            state = connection.state or "disconnected"
+            detail = f": {connection.error.message}" if connection.error else ""
+            raise ConnectionFailedError(
+                self._mask(f"connection {connection.id} to {app} is {state}, not READY{detail}"),
+                advice="Reconnect it in the Membrane console, or run "
+                f"`mw connections ensure {app}` again once it is READY.",
+            )
 
     def _wait_once(self, connection_id: str, remaining_s: float) -> Connection:
         if self.dialect == dialects.OLDER:
@@ -385,7 +515,7 @@ class MembraneClient:
 
     def _connect_older(self, app: str) -> Connection:
         """search for the app's connector, reuse a connection to it, else `connect`."""
-        reply = self._call(dialects.search_connector(app))
+        reply = self._call(dialects.search_connector(apps.search_query(app)))
         results = self._parse_list(SearchResult, reply, "a list of search results")
         connector = next((r.element for r in results if r.is_connector and r.element.id), None)
         if connector is None:
@@ -395,7 +525,7 @@ class MembraneClient:
                 advice="Check the app's name; `membrane search APP --json` lists what exists.",
             )
         for connection in self.list_connections():
-            usable = not connection.disconnected and connection.state not in FAILED_STATES
+            usable = connection.ready or connection.state == BUILDING
             if connection.connector_id == connector.id and usable:
                 return connection
         return self._connection(self._call(dialects.connect(connector.id)))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from wrapper import paths
-from wrapper.errors import InvalidOutputError, UsageError, WrongMembraneError
+from wrapper.errors import InvalidOutputError, UsageError, WrapperError, WrongMembraneError
 from wrapper.membrane import failures, runner
 
 CURRENT: Final = "current"
@@ -33,6 +33,9 @@ _UPGRADE_ADVICE: Final = (
     "detection is wrong."
 )
 
+_WORD: Final = re.compile(r"[a-z][a-z0-9-]*")
+# Groups whose subcommands tell the dialects apart; a grouped help lists only their names.
+_GROUPS: Final = ("connection", "action")
 # Commands only the other program called `membrane` (membrane.agency) has.
 _OTHER_PROGRAM_COMMANDS: Final = frozenset({"catalog", "hook", "check-update", "connect complete"})
 
@@ -73,25 +76,44 @@ def get_connection(
     return [*argv, "--json"]
 
 
-def list_connections(dialect: str) -> list[str]:
-    return ["connection", "list", "--json"]
+def list_connections(dialect: str, *, cursor: str | None = None) -> list[str]:
+    """One page of connections; `cursor` (from the page before) asks for the next."""
+    argv = ["connection", "list"]
+    if cursor is not None:
+        argv += _cursor(dialect, cursor)
+    return [*argv, "--json"]
 
 
 def list_actions(
-    dialect: str, connection_id: str, *, intent: str | None = None, limit: int | None = None
+    dialect: str,
+    connection_id: str,
+    *,
+    intent: str | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
 ) -> list[str]:
-    """Action list; the older CLI knows no `--limit` (the client cuts the list instead)."""
+    """One page of actions; the older CLI knows no `--limit` (the client cuts the list)."""
     if dialect == OLDER:
         argv = ["action", "list"]
         if intent:
             argv.append(f"--intent={intent}")
-        return [*argv, f"--connectionId={connection_id}", "--json"]
+        argv.append(f"--connectionId={connection_id}")
+        if cursor is not None:
+            argv += _cursor(dialect, cursor)
+        return [*argv, "--json"]
     argv = ["action", "list", f"--connectionId={connection_id}"]
     if intent:
         argv += ["--intent", intent]
     if limit is not None:
         argv += ["--limit", str(limit)]
+    if cursor is not None:
+        argv += _cursor(dialect, cursor)
     return [*argv, "--json"]
+
+
+def _cursor(dialect: str, cursor: str) -> list[str]:
+    # The older CLI's docs write every option as `--name=value`.
+    return [f"--cursor={cursor}"] if dialect == OLDER else ["--cursor", cursor]
 
 
 def get_action(dialect: str, key: str, *, connection_id: str | None = None) -> list[str]:
@@ -196,7 +218,11 @@ def validate(dialect: str) -> str:
 
 
 def detect(command: Sequence[str], *, probe: Probe | None = None) -> str:
-    """The dialect of `command`: forced by env, else cached, else read from `--help`."""
+    """The dialect of `command`: forced by env, else cached, else read from `--help`.
+
+    When the top-level help lists only command groups (`connection`, `action`), the groups'
+    own help (`membrane connection --help`, `membrane action --help`) is read too.
+    """
     forced = forced_dialect()
     if forced:
         return forced
@@ -208,8 +234,9 @@ def detect(command: Sequence[str], *, probe: Probe | None = None) -> str:
         if key and cached in DIALECTS:
             _memory[key] = cached
             return cached
-        result = (probe or _probe)(command)
-        dialect = _dialect_of(result, command)
+        run = probe or _probe
+        result = run(command)
+        dialect = _dialect_of(result, command, run)
         if key:
             _memory[key] = dialect
             _write_cache(key, dialect)
@@ -220,9 +247,21 @@ def _probe(command: Sequence[str]) -> runner.RunResult:
     return runner.run([*command, "--help"], timeout_s=HELP_TIMEOUT_S)
 
 
-def _dialect_of(result: runner.RunResult, command: Sequence[str]) -> str:
+def _dialect_of(result: runner.RunResult, command: Sequence[str], probe: Probe) -> str:
+    text = result.stdout + "\n" + result.stderr
     try:
-        return dialect_from_help(result.stdout + "\n" + result.stderr, command)
+        dialect_from_help(text, command)  # the other program, or no Membrane commands: raise
+        groups = grouped_commands(text, command)
+        if not groups:
+            return dialect_from_help(text, command)
+        found = listed_commands(text, command)
+        for group in groups:
+            try:
+                sub = probe([*command, group])
+            except WrapperError:  # a group help that cannot be read only leaves a guess
+                continue
+            found |= group_commands(group, sub.stdout + "\n" + sub.stderr, command)
+        return dialect_of_commands(found, command)
     except WrongMembraneError:
         if result.returncode == 0:
             raise
@@ -236,22 +275,61 @@ def _dialect_of(result: runner.RunResult, command: Sequence[str]) -> str:
     )
 
 
-def listed_commands(help_text: str) -> set[str]:
-    """Command words a commander-style help lists: `act`, and `connection ensure`-like pairs."""
+def _words(line: str, command: Sequence[str]) -> list[str]:
+    """A help line's words, without a leading `$` or program name (minimist/ink-style usage)."""
+    words = re.findall(r"[^\s|,]+", line.strip())
+    names = {"membrane", *(Path(c).name for c in command[:1])}
+    while words and (words[0] == "$" or words[0] in names or words[0] in ("npx", "membrane-cli")):
+        words = words[1:]
+    return words
+
+
+def listed_commands(help_text: str, command: Sequence[str] = ("membrane",)) -> set[str]:
+    """Command words a help text lists: `act`, and `connection ensure`-like pairs.
+
+    Reads commander's `Commands:` table as well as minimist/ink-style lines such as
+    `$ membrane connection ensure <url>`.
+    """
     found: set[str] = set()
     for line in help_text.splitlines():
-        words = re.findall(r"[^\s|]+", line.strip())
-        if not words or not re.fullmatch(r"[a-z][a-z0-9-]*", words[0]):
+        words = _words(line, command)
+        if not words or not _WORD.fullmatch(words[0]):
             continue
         found.add(words[0])
-        if len(words) > 1 and re.fullmatch(r"[a-z][a-z0-9-]*", words[1]):
+        if len(words) > 1 and _WORD.fullmatch(words[1]):
             found.add(f"{words[0]} {words[1]}")
+    return found
+
+
+def grouped_commands(help_text: str, command: Sequence[str] = ("membrane",)) -> list[str]:
+    """The groups (`connection`, `action`) a help lists without any of their subcommands."""
+    commands = listed_commands(help_text, command)
+    return [
+        group
+        for group in _GROUPS
+        if group in commands and not any(c.startswith(group + " ") for c in commands)
+    ]
+
+
+def group_commands(group: str, help_text: str, command: Sequence[str]) -> set[str]:
+    """`connection ensure`-like names from a group's own help (`membrane connection --help`)."""
+    found: set[str] = set()
+    for name in listed_commands(help_text, command):
+        words = name.split()
+        if words[0] == group and len(words) > 1:
+            found.add(name)
+        elif words[0] not in (group, "help", "usage") and len(words) == 1:
+            found.add(f"{group} {words[0]}")
     return found
 
 
 def dialect_from_help(help_text: str, command: Sequence[str] = ("membrane",)) -> str:
     """Read the dialect from `--help`; the other program called `membrane` is an error."""
-    commands = listed_commands(help_text)
+    return dialect_of_commands(listed_commands(help_text, command), command)
+
+
+def dialect_of_commands(commands: set[str], command: Sequence[str] = ("membrane",)) -> str:
+    """The dialect a set of listed commands (`act`, `connection ensure`, ...) belongs to."""
     shown = runner.format_command(command)
     if commands & _OTHER_PROGRAM_COMMANDS and "action" not in commands and "act" not in commands:
         raise WrongMembraneError(

@@ -3,7 +3,9 @@
 The CLI's failure output is not documented, so every plausible shape is handled: a JSON error
 body on stdout or stderr (possibly after an `Error:` prefix), plain text, nothing at all,
 truncated JSON or an HTML page, and the `{"error", "message"}` of the other program that is
-also called `membrane`.
+also called `membrane`. Membrane's error bodies may carry the app's own answer
+(`data.response.data`, or the `{status, headers, body}` of a proxied call): its message is shown
+beside Membrane's, since it is usually the one that says what to fix.
 """
 
 from __future__ import annotations
@@ -49,6 +51,39 @@ _KILLED_ADVICE: Final = (
 
 Mask = Callable[[str], str]
 
+# Membrane's `ErrorType` and error keys (SDK 0.28.3), to tell its bodies from an app's.
+ERROR_TYPES: Final = frozenset(
+    {
+        "bad_request",
+        "connection",
+        "configuration",
+        "dependency_error",
+        "flow_run",
+        "flow_instance_setup",
+        "concurrency",
+        "internal",
+        "action_run",
+        "action_instance_setup",
+        "unit_run",
+        "custom_code",
+        "insufficient_credit",
+        "openrouter_not_configured",
+    }
+)
+ERROR_KEYS: Final = frozenset(
+    {
+        "not_found",
+        "not_authenticated",
+        "access_denied",
+        "already_exists",
+        "rate_limit_exceeded",
+        "connection_is_defunct",
+        "access_token_expired",
+        "lock_timeout",
+    }
+)
+_CODE: Final = re.compile(r"[a-z][a-z0-9]*(?:[_.-][a-z0-9]+)*")
+
 
 def check_arg_sizes(argv: Sequence[str], label: str) -> None:
     """Fail before starting a process whose arguments the OS would refuse."""
@@ -80,21 +115,87 @@ def parse_json(text: str) -> tuple[bool, Any]:
         return False, None
 
 
-def error_body(result: RunResult) -> dict[str, Any] | None:
-    """The JSON error body from stdout or stderr (whole stream or one `Error: {...}` line)."""
-    for stream in (result.stdout, result.stderr):
+def error_body(result: RunResult) -> tuple[dict[str, Any], str] | None:
+    """The JSON error body from stdout or stderr (whole stream or one `Error: {...}` line),
+    with the stream it came from."""
+    for name, stream in (("stdout", result.stdout), ("stderr", result.stderr)):
         ok, value = parse_json(stream)
         if ok and _is_error_body(value):
-            return dict(value)
-    for line in result.stderr.splitlines() + result.stdout.splitlines():
-        ok, value = parse_json(re.sub(r"^\s*Error:\s*", "", line))
-        if ok and _is_error_body(value):
-            return dict(value)
+            return dict(value), name
+    for name, stream in (("stderr", result.stderr), ("stdout", result.stdout)):
+        for line in stream.splitlines():
+            ok, value = parse_json(re.sub(r"^\s*Error:\s*", "", line))
+            if ok and _is_error_body(value):
+                return dict(value), name
     return None
 
 
 def _is_error_body(value: Any) -> bool:
-    return isinstance(value, dict) and any(k in value for k in ("message", "error", "key", "type"))
+    return isinstance(value, dict) and any(
+        k in value for k in ("message", "error", "errors", "key", "type")
+    )
+
+
+def is_membrane_error(value: Any) -> bool:
+    """Membrane's own `{type, key, message, data}`: a known error type or key, and a message."""
+    if not isinstance(value, dict) or not isinstance(value.get("message"), str):
+        return False
+    return value.get("type") in ERROR_TYPES or value.get("key") in ERROR_KEYS
+
+
+def is_other_program(body: dict[str, Any], *, stream: str, returncode: int) -> bool:
+    """The membrane.agency program's failure: exactly `{error: CODE, message}` on stdout, exit 1.
+
+    An app's own body such as Chatwoot's `{"error": "Resource could not be found"}` has one key
+    and is never taken for it.
+    """
+    if set(body) != {"error", "message"} or stream != "stdout" or returncode != 1:
+        return False
+    error, message = body["error"], body["message"]
+    return isinstance(message, str) and isinstance(error, str) and bool(_CODE.fullmatch(error))
+
+
+def app_message(body: Any) -> str | None:
+    """What an app's own error body says: Chatwoot `{"error": ...}`, `{"message": ...}`,
+    `{"errors": [...]}` or `{"errors": {field: [...]}}`, an `{"error": {"message"}}`, or text."""
+    if isinstance(body, str):
+        text = body.strip()
+        return text if text and not text.startswith("<") else None
+    if not isinstance(body, dict):
+        return None
+    for key in ("message", "error", "error_description", "description", "detail", "title"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, dict):
+            inner = app_message(value)
+            if inner:
+                return inner
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        errors = [
+            f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in errors.items()
+        ]
+    if isinstance(errors, list):
+        parts = [e if isinstance(e, str) else app_message(e) or "" for e in errors]
+        joined = "; ".join(p for p in parts if p)
+        return joined or None
+    return None
+
+
+def app_answer(data: Any) -> Any:
+    """The app's own body inside a Membrane error's `data`, when it carries one."""
+    if not isinstance(data, dict):
+        return None
+    response = data.get("response")
+    if isinstance(response, dict):
+        for key in ("data", "body"):
+            if response.get(key) is not None:
+                return response[key]
+    if "body" in data and ("status" in data or "headers" in data):
+        return data["body"]
+    return None
 
 
 def not_json(result: RunResult, label: str, command: list[str], mask: Mask | None) -> WrapperError:
@@ -137,8 +238,11 @@ def unexpected_shape(
 
 def failure(result: RunResult, label: str, command: list[str], mask: Mask | None) -> WrapperError:
     """The error for a call that exited non-zero."""
-    body = error_body(result)
-    if body is not None:
+    found = error_body(result)
+    if found is not None:
+        body, stream = found
+        if is_other_program(body, stream=stream, returncode=result.returncode):
+            return other_program(body, label, mask)
         return from_body(body, label, command, mask)
     text = result.stderr.strip() or result.stdout.strip()
     if not text:
@@ -179,7 +283,9 @@ def _first_meaningful_line(text: str) -> str:
 
 def _status(body: dict[str, Any]) -> int | None:
     data = body.get("data")
-    for source in (data if isinstance(data, dict) else {}, body):
+    response = data.get("response") if isinstance(data, dict) else None
+    sources = [d for d in (data, response) if isinstance(d, dict)]
+    for source in (*sources, body):
         for name in ("status", "statusCode"):
             value = source.get(name)
             if isinstance(value, int) and not isinstance(value, bool):
@@ -202,8 +308,24 @@ def _retry_after(body: dict[str, Any]) -> float | None:
 
 
 def describe(body: dict[str, Any]) -> str:
-    """The body's message, with per-field validation errors listed when not already in it."""
-    message = str(body.get("message") or body.get("key") or body.get("type") or "unknown error")
+    """The body's message, with per-field validation errors listed when not already in it, and
+    the app's own message beside Membrane's."""
+    message = _membrane_message(body)
+    said = app_message(app_answer(body.get("data")))
+    if said and said not in message:
+        return f"{message.rstrip(' .:')} (the app said: {said})"
+    return message
+
+
+def _membrane_message(body: dict[str, Any]) -> str:
+    message = str(
+        _text(body.get("message"))
+        or _text(body.get("error"))
+        or body.get("key")
+        or body.get("type")
+        or app_message(body)
+        or "unknown error"
+    )
     data = body.get("data")
     errors = data.get("errors") if isinstance(data, dict) else None
     if not isinstance(errors, list):
@@ -227,16 +349,17 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def other_program(body: dict[str, Any], label: str, mask: Mask | None) -> WrongMembraneError:
+    return WrongMembraneError(
+        f"{label} was answered by a different program called membrane: "
+        f"{excerpt(str(body['message']), mask)} ({body['error']})"
+    )
+
+
 def from_body(
     body: dict[str, Any], label: str, command: list[str], mask: Mask | None
 ) -> WrapperError:
-    """Map a parsed error body to its error class."""
-    if isinstance(body.get("error"), str) and "type" not in body and "key" not in body:
-        detail = body.get("message") or body["error"]
-        return WrongMembraneError(
-            f"{label} was answered by a different program called membrane: "
-            f"{excerpt(str(detail), mask)} ({body['error']})"
-        )
+    """Map a parsed error body (Membrane's, or an app's own) to its error class."""
     error_type, key, status = _text(body.get("type")), _text(body.get("key")), _status(body)
     message = f"{label} failed: {excerpt(describe(body), mask, limit=400)}"
     shown = excerpt(json.dumps(body, ensure_ascii=False), mask)

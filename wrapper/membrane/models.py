@@ -7,6 +7,7 @@ snake_case in Python and camelCase on the wire (`uiUrl`, `actionRunId`).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -18,7 +19,10 @@ BUILDING: Final = "BUILDING"
 CLIENT_ACTION_REQUIRED: Final = "CLIENT_ACTION_REQUIRED"
 SETUP_FAILED: Final = "SETUP_FAILED"
 CONFIGURATION_ERROR: Final = "CONFIGURATION_ERROR"
+DISCONNECTING: Final = "DISCONNECTING"
 FAILED_STATES: Final = frozenset({SETUP_FAILED, CONFIGURATION_ERROR})
+# DISCONNECTING is in the SDK's enum; DISCONNECTED and ERROR appear in Membrane's own examples.
+GONE_STATES: Final = frozenset({DISCONNECTING, "DISCONNECTED", "ERROR"})
 
 
 class MembraneModel(BaseModel):
@@ -80,6 +84,16 @@ class Connection(MembraneModel):
         """The best short name of the connected app."""
         return self.integration_key or self.key or self.name or ""
 
+    @property
+    def ready(self) -> bool:
+        """READY, or no state at all on a connection not marked disconnected.
+
+        Any other state, known or not, is not handed out as ready.
+        """
+        if self.disconnected:
+            return False
+        return self.state is None or self.state == READY
+
 
 class Action(MembraneModel):
     id: str = ""
@@ -120,7 +134,9 @@ class ProxyResponse(MembraneModel):
 
 
 class LoginStatus(MembraneModel):
-    logged_in: bool = False
+    """What `membrane status` said; `logged_in` is None when it gave no clear signal."""
+
+    logged_in: bool | None = None
     api_uri: str | None = None
     workspace_key: str | None = None
     tenant_key: str | None = None
@@ -153,6 +169,17 @@ def unwrap(data: Any, *, marker: str = "id") -> Any:
     return data
 
 
+def page_of(data: Any) -> tuple[list[Any] | None, str | None]:
+    """One page of a list and the cursor of the next (None on the last page)."""
+    items = items_of(data)
+    cursor = None
+    for holder in (data, data.get("output") if isinstance(data, dict) else None):
+        if isinstance(holder, dict) and holder.get("cursor") not in (None, ""):
+            cursor = str(holder["cursor"])
+            break
+    return items, cursor
+
+
 def items_of(data: Any) -> list[Any] | None:
     """A list result from `items`, `output.items`, `output` as a list, or a bare list."""
     if isinstance(data, list):
@@ -172,10 +199,76 @@ def run_result_of(data: Any) -> ActionRunResult:
     return ActionRunResult(output=data)
 
 
+def is_envelope(data: Any) -> bool:
+    """`{status, body}` plus optional `headers`, nothing else, with an HTTP status number.
+
+    Decided by the whole key set, never by one key: an app's own body may well have a
+    `status` field (Chatwoot's conversations do).
+    """
+    if not isinstance(data, dict) or not _ENVELOPE_REQUIRED <= data.keys() <= _ENVELOPE_KEYS:
+        return False
+    status = data["status"]
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+        return False
+    return data.get("headers") is None or isinstance(data.get("headers"), dict)
+
+
 def proxy_response_of(data: Any) -> ProxyResponse:
-    """`{"status", "headers", "body"}` from `request`, or `{"output"}` from `act --api`."""
-    if isinstance(data, dict) and ("status" in data or "body" in data):
+    """The `{status, headers, body}` envelope, or the app's raw body with the status unknown.
+
+    `act --api` answers `{output, actionRunId}`; its `output` is read the same way.
+    """
+    if isinstance(data, dict) and "output" in data and data.keys() <= {"output", "actionRunId"}:
+        data = data["output"]
+    if is_envelope(data):
         return ProxyResponse.model_validate(data)
-    if isinstance(data, dict) and "output" in data:
-        return ProxyResponse(body=data["output"])
     return ProxyResponse(body=data)
+
+
+def login_status_of(data: Any) -> LoginStatus:
+    """Read `membrane status` output of any shape: JSON with or without a login flag, or text."""
+    if isinstance(data, str):
+        return LoginStatus(logged_in=logged_in_from_text(data))
+    data = unwrap(data, marker="loggedIn")
+    if not isinstance(data, dict):
+        return LoginStatus()
+    flag = next(
+        (data[k] for k in _LOGIN_FLAGS if isinstance(data.get(k), bool)),
+        None,
+    )
+    return LoginStatus(
+        logged_in=flag,
+        api_uri=_name(data, "apiUri", "api_uri", "apiUrl"),
+        workspace_key=_name(data, "workspaceKey", "workspace_key", "workspace"),
+        tenant_key=_name(data, "tenantKey", "tenant_key", "tenant"),
+    )
+
+
+def logged_in_from_text(text: str) -> bool | None:
+    """`Logged in as ...` -> True; `Not logged in` -> False; anything else -> None."""
+    lowered = " ".join(text.lower().split())
+    if _LOGGED_OUT_TEXT.search(lowered):
+        return False
+    if "logged in" in lowered:
+        return True
+    return None
+
+
+_ENVELOPE_REQUIRED: Final = frozenset({"status", "body"})
+_ENVELOPE_KEYS: Final = frozenset({"status", "body", "headers"})
+_LOGIN_FLAGS: Final = ("loggedIn", "logged_in", "isLoggedIn", "authenticated", "isAuthenticated")
+_LOGGED_OUT_TEXT: Final = re.compile(
+    r"not (?:currently )?logged in|not authenticated|logged out|no (?:stored )?login|"
+    r"membrane login"
+)
+
+
+def _name(data: dict[str, Any], *keys: str) -> str | None:
+    """A string field, or the `key`/`name` of an object in its place."""
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, dict):
+            value = value.get("key") or value.get("name")
+        if isinstance(value, str) and value:
+            return value
+    return None
