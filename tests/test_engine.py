@@ -626,7 +626,7 @@ def test_secrets_are_masked_in_every_event(fake_process):
 
 def test_connections_are_ensured_once_per_run(fake_process):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=json.dumps({"id": CONN, "state": "READY"}),
     )
     ok(fake_process, "a", None, {})
@@ -648,7 +648,7 @@ def test_connections_are_ensured_once_per_run(fake_process):
 
 def test_no_finally_step_and_no_outputs_when_a_connection_cannot_be_had(fake_process):
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stderr=json.dumps({"type": "not_authenticated", "message": "log in first"}),
         returncode=1,
     )
@@ -690,7 +690,8 @@ def test_a_connection_still_building_at_the_deadline_is_not_ensured_again(fake_p
     building = {"id": CONN, "state": "BUILDING"}
     # Registered once: a second ensure would fail the test.
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"], stdout=json.dumps(building)
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
+        stdout=json.dumps(building),
     )
     h = Harness(recipe("steps:\n  - id: s\n    action: s\n"), connections={})
     h.engine.options.connection_wait_s = 0
@@ -854,7 +855,7 @@ def test_plan_of_a_foreach_over_a_planned_write_stays_planned(fake_process):
 
 
 def test_ensuring_a_connection_is_retried_on_a_rate_limit(fake_process):
-    ensure = ["membrane", "connection", "ensure", "chatwoot", "--json"]
+    ensure = ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"]
     fake_process.register(
         ensure,
         stderr=json.dumps({"type": "bad_request", "key": "rate_limit_exceeded", "message": "x"}),

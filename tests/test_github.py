@@ -242,7 +242,7 @@ def test_a_missing_input_is_annotated_without_a_place():
 def test_a_connection_that_cannot_be_ensured_is_annotated_on_the_file(fake_process, github):
     body = {"type": "bad_request", "key": "not_authenticated", "message": "Not authenticated."}
     fake_process.register(
-        ["membrane", "connection", "ensure", "chatwoot", "--json"],
+        ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"],
         stdout=json.dumps(body),
         returncode=1,
     )

@@ -64,6 +64,8 @@ class PlainView:
             self._item(event)
         elif isinstance(event, ev.StepFinish):
             self._step(event)
+        elif isinstance(event, ev.RunWarning):
+            self._line(f"[warning] {event.message}")
         elif isinstance(event, ev.RunFinish):
             self._line(f"[{event.status}] run finished in {_seconds(event.duration_s)}")
 
@@ -153,6 +155,8 @@ class LiveView:
                     row["note"] = _error_text(event.error)
                 else:
                     row["note"] = _seconds(event.duration_s)
+            elif isinstance(event, ev.RunWarning):
+                self._live.console.print(f"warning: {event.message}", markup=False)
             elif isinstance(event, ev.RunFinish):
                 self._live.update(self._render(), refresh=True)
                 self._live.stop()

@@ -146,6 +146,11 @@ class MembraneClient:
                 raise failures.from_body(value, label, command, self._mask)
         except NotLoggedInError:
             return LoginStatus(logged_in=False)
+        except MembraneError as error:
+            # `status` asks Membrane only who we are: a 401 here can only mean the login.
+            if re.search(r"\b401\b", error.message):
+                return LoginStatus(logged_in=False)
+            raise
         if ok:
             return login_status_of(value)
         if not result.stdout.strip():
@@ -224,8 +229,11 @@ class MembraneClient:
                 break
         return found
 
-    def get_action(self, key: str, *, connection_id: str | None = None) -> Action:
-        """An action by key or id; the older CLI has no `action get`, so its list is searched."""
+    def get_action(
+        self, key: str, *, connection_id: str | None = None, timeout_s: float | None = None
+    ) -> Action:
+        """An action by key or id; the older CLI has no `action get`, so its list is searched
+        (every page, until found)."""
         if self.dialect == dialects.OLDER:
             if not connection_id:
                 raise UsageError("the older membrane CLI needs a connection to look up an action")
@@ -235,7 +243,8 @@ class MembraneClient:
             raise NotFoundError(
                 f"membrane action list: no action {key!r} on connection {connection_id}"
             )
-        reply = self._call(dialects.get_action(self.dialect, key, connection_id=connection_id))
+        argv = dialects.get_action(self.dialect, key, connection_id=connection_id)
+        reply = self._call(argv, timeout_s=timeout_s)
         return self._parse(Action, unwrap(reply.value), reply, "an action")
 
     def create_action(

@@ -28,10 +28,12 @@ from wrapper.errors import (
     AssertionFailedError,
     EnvironmentProblem,
     Interrupted,
+    InvalidOutputError,
     StepFailedError,
     WrapperError,
 )
 from wrapper.recipe import events as ev
+from wrapper.recipe.inputcheck import InputChecker
 from wrapper.recipe.inputs import masked_inputs, secret_values
 from wrapper.recipe.loader import LoadedRecipe, load_recipe
 from wrapper.recipe.model import Retry
@@ -114,6 +116,7 @@ class Engine:
         self._recipes_lock = threading.Lock()
         self._ensure_lock = threading.Lock()
         self._announced: set[tuple[str, str]] = set()
+        self.inputs = InputChecker(client, self.run_id, self.emit)
         self._top = RecipeScope(self, loaded, dict(inputs), prefix="", depth=0)
 
     @property
@@ -210,7 +213,7 @@ class Engine:
         with self._ensure_lock:
             if app in self._ensured:
                 return self._ensured[app]
-            command = [*self._client.command, "connection", "ensure", app, "--json"]
+            command = self._client.ensure_command(app)
             policy = RetryPolicy(ENSURE_RETRY, self.options.random)
             attempt = 1
             while True:
@@ -227,8 +230,10 @@ class Engine:
                     )
                     break
                 except WrapperError as error:
-                    # Ensuring is safe to repeat; only what a person must fix stops it at once.
-                    if not error.retryable or attempt >= policy.attempts:
+                    # Ensuring is safe to repeat, so an uncertain answer (killed, garbage) is
+                    # tried again too; only what a person must fix stops it at once.
+                    uncertain = isinstance(error, InvalidOutputError)
+                    if not (error.retryable or uncertain) or attempt >= policy.attempts:
                         raise
                     self.sleep(policy.delay_s(attempt, error))
                     attempt += 1

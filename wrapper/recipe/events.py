@@ -188,6 +188,16 @@ class StepFinish(Event):
 
 
 @dataclass(frozen=True)
+class RunWarning(Event):
+    """Something a person should look at that does not stop the run (e.g. an input field
+    the action does not know, which Membrane would silently ignore)."""
+
+    event: ClassVar[str] = "warning"
+    step_id: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class RunFinish(Event):
     event: ClassVar[str] = "run_finish"
     status: str = "ok"
@@ -209,6 +219,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     RetryScheduled,
     ItemFinish,
     StepFinish,
+    RunWarning,
     RunFinish,
 )
 

@@ -91,6 +91,11 @@ class RecipeScope:
             connection=name,
         )
 
+    def check_input(self, unit: Unit, key: str, value: Any) -> None:
+        self.engine.inputs.check(
+            unit.step_id, unit.connection_id, key, value, timeout_s=unit.timeout_s
+        )
+
     def run_subrecipe(self, unit: Unit, ref: str, values: dict[str, Any]) -> Any:
         if self.depth + 1 >= MAX_DEPTH:
             raise StepFailedError(

@@ -71,6 +71,12 @@ class ClientLike(Protocol):
 
     def ensure_connection(self, app: str, *, wait_timeout_s: float = 120.0) -> Any: ...
 
+    def ensure_command(self, app: str) -> list[str]: ...
+
+    def get_action(
+        self, key: str, *, connection_id: str | None = None, timeout_s: float | None = None
+    ) -> Any: ...
+
 
 class Runner(Protocol):
     """What a step kind sees of the engine."""
@@ -92,6 +98,9 @@ class Runner(Protocol):
     ) -> T: ...
 
     def run_subrecipe(self, unit: Unit, ref: str, values: dict[str, Any]) -> Any: ...
+
+    def check_input(self, unit: Unit, key: str, value: Any) -> None:
+        """Warn about input fields the action does not know (at most one lookup per key)."""
 
 
 Cursor = tuple[str, Any] | None

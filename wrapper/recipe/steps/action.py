@@ -43,6 +43,8 @@ def _argv(runner: Runner, unit: Unit, key: str, value: Any) -> list[str]:
 def execute(runner: Runner, unit: Unit, cursor: Cursor) -> Outcome:
     key = _key(unit)
     value = payload(unit, cursor)
+    if cursor is None:  # later pages add only the cursor the recipe asked for
+        runner.check_input(unit, key, value)
     connection_id = unit.connection_id or ""
     result = runner.call(
         unit,
@@ -57,5 +59,8 @@ def execute(runner: Runner, unit: Unit, cursor: Cursor) -> Outcome:
 
 
 def command(runner: Runner, unit: Unit) -> list[str]:
+    """The command a write would run (`mw plan`); unknown input fields are warned about."""
     key = _key(unit)
-    return _argv(runner, unit, key, payload(unit, None))
+    value = payload(unit, None)
+    runner.check_input(unit, key, value)
+    return _argv(runner, unit, key, value)
