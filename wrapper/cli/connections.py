@@ -8,6 +8,7 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.render import echo_fields, echo_json, echo_table, json_option
+from wrapper.membrane import apps
 from wrapper.membrane.models import Connection
 
 EPILOG: Final = """\b
@@ -15,6 +16,7 @@ Examples:
   mw connections list
   mw connections ensure chatwoot
   mw connections ensure https://www.chatwoot.com/ --json
+  CONN=$(mw connections ensure chatra -q)
 """
 
 
@@ -48,10 +50,12 @@ def list_(app: AppContext, as_json: bool) -> None:
     epilog="""\b
 Examples:
   mw connections ensure chatwoot
-  mw connections ensure https://www.chatra.io/ --wait-timeout 300 --json
+  mw connections ensure https://chatra.io --wait-timeout 300 --json
+  CONN=$(mw connections ensure chaport -q)
 
+APP is a name mw knows (chatwoot, chaport, chatra: sent as the app's URL), a domain or a URL.
 Waits while the connection is BUILDING. When it needs a person (to sign in to the app), prints
-the link to open and exits 4.
+the link to open and exits 4; a connection that is not READY (DISCONNECTED, ...) exits 4 too.
 """,
 )
 @click.argument("app_name", metavar="APP")
@@ -63,11 +67,20 @@ the link to open and exits 4.
     metavar="SECONDS",
     help="How long to wait for a BUILDING connection.",
 )
+@click.option("--quiet", "-q", "id_only", is_flag=True, help="Print only the connection id.")
 @json_option
 @click.pass_obj
-def ensure(app: AppContext, app_name: str, wait_timeout: float, as_json: bool) -> None:
-    """Find or create a working connection to APP (a name or the app's URL)."""
+def ensure(
+    app: AppContext, app_name: str, wait_timeout: float, id_only: bool, as_json: bool
+) -> None:
+    """Find or create a READY connection to APP (a name, domain or URL)."""
+    warning = apps.target(app_name).warning
+    if warning is not None and not (app.quiet or id_only):
+        click.echo(f"warning: {warning}", err=True)
     connection = app.client().ensure_connection(app_name, wait_timeout_s=wait_timeout)
+    if id_only:
+        click.echo(connection.id)
+        return
     if as_json:
         echo_json(connection.to_wire())
         return

@@ -24,8 +24,9 @@ Examples:
   mw request <conn> /api/v1/accounts/1/contacts -X POST -d '{"name": "Ada"}'
   mw request <conn> /visitors/{id} --path-param id=42 --query page=2 -H 'Accept: application/json'
 
-Prints the response body (the status goes to stderr); --json prints
-{"status": ..., "headers": ..., "body": ...}. Statuses of 400 and above exit 1.
+Prints the response body (the status, when the CLI reports it, goes to stderr); --json prints
+{"status": ..., "headers": ..., "body": ...} with a null status when membrane printed only the
+app's body. Statuses of 400 and above exit 1, showing the app's own message.
 """
 
 

@@ -32,6 +32,7 @@ from wrapper.errors import (
     StepFailedError,
     WrapperError,
 )
+from wrapper.membrane import apps
 from wrapper.recipe import events as ev
 from wrapper.recipe.inputcheck import InputChecker
 from wrapper.recipe.inputs import masked_inputs, secret_values
@@ -213,6 +214,11 @@ class Engine:
         with self._ensure_lock:
             if app in self._ensured:
                 return self._ensured[app]
+            warning = apps.target(app).warning
+            if warning is not None:
+                self.emit(
+                    ev.RunWarning(run_id=self.run_id, message=f"connection {unit_label}: {warning}")
+                )
             command = self._client.ensure_command(app)
             policy = RetryPolicy(ENSURE_RETRY, self.options.random)
             attempt = 1

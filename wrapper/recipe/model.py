@@ -179,6 +179,17 @@ class ConnectionSpec(Strict):
     description: str | None = None
     rate_limit: str | None = None
 
+    @field_validator("app")
+    @classmethod
+    def _app(cls, value: str) -> str:
+        # `connection ensure` takes one app URL or domain (a known name is mapped to its URL).
+        if not value.strip() or any(ch.isspace() for ch in value.strip()):
+            raise ValueError(
+                f"{value!r} is not an app name, domain or URL (e.g. chatwoot, chatwoot.com or "
+                "https://www.chatwoot.com/)"
+            )
+        return value.strip()
+
     @field_validator("rate_limit")
     @classmethod
     def _rate(cls, value: str | None) -> str | None:
