@@ -239,3 +239,29 @@ def test_ensure_is_not_retried_when_a_person_must_act(fake_process):
     assert result.exit_code == 4
     assert str(result.error) == f"connection {CONN} to chatwoot is DISCONNECTED, not READY"
     assert fake_process.call_count(ENSURE) == 1
+
+
+# --- the recipe's `app:` ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app", ["chat woot", "https://www.chatwoot.com/ x", " "])
+def test_an_app_that_is_not_one_name_domain_or_url_is_refused(app):
+    from wrapper.errors import RecipeError
+    from wrapper.recipe.loader import load_recipe_text
+
+    text = f"version: 1\nname: t\nconnections:\n  c: {{app: {json.dumps(app)}}}\nsteps:\n"
+    text += "  - id: a\n    action: x\n"
+    with pytest.raises(RecipeError) as info:
+        load_recipe_text(text, "r.yaml")
+    assert str(info.value).startswith("r.yaml:4:")
+    assert "is not an app name, domain or URL (e.g. chatwoot, chatwoot.com or " in str(info.value)
+    assert info.value.exit_code == 2
+
+
+@pytest.mark.parametrize("app", ["chatwoot", "chatra.io", "https://www.chaport.com/"])
+def test_names_domains_and_urls_load(app):
+    from wrapper.recipe.loader import load_recipe_text
+
+    text = f"version: 1\nname: t\nconnections:\n  c: {{app: {json.dumps(app)}}}\nsteps:\n"
+    loaded = load_recipe_text(text + "  - id: a\n    action: x\n", "r.yaml")
+    assert loaded.recipe.connections["c"].app == app
