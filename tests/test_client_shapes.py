@@ -66,6 +66,7 @@ def make(dialect: str = "current") -> MembraneClient:
         ),
         ({"stderr": "Error: Request failed with status code 401", "returncode": 1}, False, None),
         ({"stderr": "Unauthorized", "returncode": 1}, False, None),
+        ({"stdout": "", "stderr": "Logged in as ada@example.com\n"}, True, None),
     ],
 )
 def test_status_shapes(fake_process, output, logged_in, workspace):
@@ -395,6 +396,28 @@ def test_action_run_error_shapes(fake_process, output, error_class, message):
     assert type(error) is error_class
     assert str(error) == f"membrane action run k {message}"
     assert "bug" not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("printed", "message"),
+    [
+        (
+            {"actionRunId": "r1", "error": {"type": "action_run", "message": "Invalid visitor"}},
+            "Invalid visitor",
+        ),
+        ({"actionRunId": "r1", "output": None, "error": "Invalid visitor"}, "Invalid visitor"),
+    ],
+)
+def test_a_failed_run_on_exit_zero_is_a_failure(fake_process, printed, message):
+    fake_process.register(RUN, stdout=json.dumps(printed))
+    with pytest.raises(MembraneError) as info:
+        make().run_action("k", connection_id="c1")
+    assert str(info.value) == f"membrane action run k failed: {message}"
+
+
+def test_an_output_beside_an_error_field_is_the_output(fake_process):
+    fake_process.register(RUN, stdout=json.dumps({"output": {"error": "none"}, "actionRunId": "r"}))
+    assert make().run_action("k", connection_id="c1").output == {"error": "none"}
 
 
 def test_the_other_program_only_with_all_its_signs(fake_process):

@@ -153,9 +153,10 @@ class MembraneClient:
             raise
         if ok:
             return login_status_of(value)
-        if not result.stdout.strip():
+        text = result.stdout.strip() or result.stderr.strip()
+        if not text:
             raise failures.not_json(result, label, command, self._mask)
-        return login_status_of(result.stdout)
+        return login_status_of(text)
 
     # --- connections ------------------------------------------------------------------------
 
@@ -297,7 +298,13 @@ class MembraneClient:
             self.dialect, key, connection_id=connection_id, input_json=input_json
         )
         reply = self._call(argv, timeout_s=timeout_s, label=f"membrane action run {key}")
-        return run_result_of(reply.value)
+        value = reply.value
+        if isinstance(value, dict) and value.get("output") is None and value.get("error"):
+            # A failed run still answers `{actionRunId, error}` (7.4): never a null success.
+            error = value["error"]
+            body = error if isinstance(error, dict) else {"message": str(error)}
+            raise failures.from_body(body, reply.label, reply.command, self._mask)
+        return run_result_of(value)
 
     # --- proxy ------------------------------------------------------------------------------
 
