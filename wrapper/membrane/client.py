@@ -23,11 +23,11 @@ from wrapper.errors import (
     InputTooLargeError,
     MembraneError,
     NotFoundError,
-    NotLoggedInError,
     StillBuildingError,
     UsageError,
+    WrapperError,
 )
-from wrapper.membrane import apps, failures, runner
+from wrapper.membrane import apps, failures, proxy, runner
 from wrapper.membrane import dialect as dialects
 from wrapper.membrane.models import (
     BUILDING,
@@ -40,9 +40,7 @@ from wrapper.membrane.models import (
     ProxyResponse,
     SearchResult,
     items_of,
-    login_status_of,
     page_of,
-    proxy_response_of,
     run_result_of,
     unwrap,
 )
@@ -53,13 +51,6 @@ MAX_WAIT_CALL_S: Final = 60
 WAIT_SLACK_S: Final = 30.0
 # A list longer than this many pages is cut there (10 000 items at the default page size).
 MAX_PAGES: Final = 1000
-
-_HTTP_ERROR_KEYS: Final = {
-    401: "access_token_expired",
-    403: "access_denied",
-    404: "not_found",
-    429: "rate_limit_exceeded",
-}
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -136,27 +127,9 @@ class MembraneClient:
         tail = ["status", "--json"]
         argv = [*self._command, *tail]
         label = self._label(tail)
-        command = runner.masked_argv(argv, self._mask)
         result = self._run(argv, label, self._default_timeout_s)
-        try:
-            if result.returncode != 0:
-                raise failures.failure(result, label, command, self._mask)
-            ok, value = failures.parse_json(result.stdout)
-            if ok and failures.is_membrane_error(value):
-                raise failures.from_body(value, label, command, self._mask)
-        except NotLoggedInError:
-            return LoginStatus(logged_in=False)
-        except MembraneError as error:
-            # `status` asks Membrane only who we are: a 401 here can only mean the login.
-            if re.search(r"\b401\b", error.message):
-                return LoginStatus(logged_in=False)
-            raise
-        if ok:
-            return login_status_of(value)
-        text = result.stdout.strip() or result.stderr.strip()
-        if not text:
-            raise failures.not_json(result, label, command, self._mask)
-        return login_status_of(text)
+        command = runner.masked_argv(argv, self._mask)
+        return failures.login_status(result, label, command, self._mask)
 
     # --- connections ------------------------------------------------------------------------
 
@@ -332,31 +305,13 @@ class MembraneClient:
             path_params=path_params,
         )
         label = f"membrane request {method.upper()} {path}"
-        reply = self._call(argv, timeout_s=timeout_s, label=label, proxy=True)
-        response = proxy_response_of(reply.value)
-        if response.status is not None and response.status >= 400:
-            # Shaped like the CLI's own error body for HTTP failures, so both map alike.
-            error_body = {
-                "type": "internal" if response.status >= 500 else "bad_request",
-                "key": _HTTP_ERROR_KEYS.get(response.status),
-                "message": f"HTTP {response.status}",
-                "data": response.to_wire(),
-            }
-            raise failures.from_body(error_body, label, reply.command, self._mask)
-        if reply.failed:
-            # A non-zero exit with the app's own body: an app error whose status is unknown.
-            said = failures.app_message(response.body)
-            detail = f": the app said: {failures.excerpt(said, self._mask, 400)}" if said else ""
-            shown = failures.excerpt(json.dumps(response.body, ensure_ascii=False), self._mask)
-            raise MembraneError(
-                f"{label} failed (exit code {reply.failed}){detail}",
-                command=reply.command,
-                body={"message": said or "", "data": {"body": response.body}},
-                output=shown,
-                advice="The app refused the request; its answer is above (`mw request ... "
-                "--json` shows it whole).",
-            )
-        return response
+        reply = self._call(argv, timeout_s=timeout_s, label=label, proxy_call=True)
+        outcome = proxy.response_or_error(
+            reply.value, reply.failed, label, reply.command, self._mask
+        )
+        if isinstance(outcome, WrapperError):
+            raise outcome
+        return outcome
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -383,11 +338,11 @@ class MembraneClient:
         *,
         timeout_s: float | None = None,
         label: str | None = None,
-        proxy: bool = False,
+        proxy_call: bool = False,
     ) -> _Reply:
         """Run one operation and return its parsed JSON; any failure raises.
 
-        With `proxy`, JSON that is not Membrane's own error body is the app's answer, even
+        With `proxy_call`, JSON that is not Membrane's own error body is the app's answer, even
         after a non-zero exit (what the CLI does on an app 4xx is not documented); the reply
         then records the exit code in `failed`.
         """
@@ -397,7 +352,7 @@ class MembraneClient:
         command = runner.masked_argv(argv, self._mask)
         result = self._run(argv, label, timeout_s or self._default_timeout_s)
         if result.returncode != 0:
-            answer = self._app_answer(result) if proxy else None
+            answer = proxy.answer_after_failure(result) if proxy_call else None
             if answer is None:
                 raise failures.failure(result, label, command, self._mask)
             return _Reply(answer[0], label, command, failed=result.returncode)
@@ -405,25 +360,13 @@ class MembraneClient:
         if not ok:
             raise failures.not_json(result, label, command, self._mask)
         if failures.is_membrane_error(value) or (
-            not proxy
+            not proxy_call
             and isinstance(value, dict)
             and isinstance(value.get("error"), str)
             and "id" not in value
         ):
             raise failures.from_body(value, label, command, self._mask)
         return _Reply(value, label, command)
-
-    @staticmethod
-    def _app_answer(result: runner.RunResult) -> tuple[Any] | None:
-        """The app's own JSON after a non-zero exit of `request`, if that is what it printed.
-
-        Membrane's own error bodies, and output that is not JSON, are left to `failure`.
-        """
-        for stream in (result.stdout, result.stderr):
-            ok, value = failures.parse_json(stream)
-            if ok and not failures.is_membrane_error(value):
-                return (value,)
-        return None
 
     def _pages(
         self,

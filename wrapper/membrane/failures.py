@@ -30,6 +30,7 @@ from wrapper.errors import (
     WrapperError,
     WrongMembraneError,
 )
+from wrapper.membrane.models import LoginStatus, login_status_of
 from wrapper.membrane.runner import RunResult
 
 # Linux refuses one argv string of MAX_ARG_STRLEN (131072) bytes or more, counting its NUL.
@@ -388,3 +389,28 @@ def from_body(
     if error_type == "bad_request" or (status is not None and 400 <= status < 500):
         return BadRequestError(message, **common)
     return MembraneError(message, **common)
+
+
+def login_status(
+    result: RunResult, label: str, command: list[str], mask: Mask | None
+) -> LoginStatus:
+    """Read `membrane status` of any shape: a clear logged-out signal, JSON, or text."""
+    try:
+        if result.returncode != 0:
+            raise failure(result, label, command, mask)
+        ok, value = parse_json(result.stdout)
+        if ok and is_membrane_error(value):
+            raise from_body(value, label, command, mask)
+    except NotLoggedInError:
+        return LoginStatus(logged_in=False)
+    except MembraneError as error:
+        # `status` asks Membrane only who we are: a 401 here can only mean the login.
+        if re.search(r"\b401\b", error.message):
+            return LoginStatus(logged_in=False)
+        raise
+    if ok:
+        return login_status_of(value)
+    text = result.stdout.strip() or result.stderr.strip()
+    if not text:
+        raise not_json(result, label, command, mask)
+    return login_status_of(text)
