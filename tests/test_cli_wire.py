@@ -91,7 +91,37 @@ def test_request_404_envelope(fake_process, mw, current, returncode):
         "Error: membrane request GET /api/v1/accounts/1/contacts/9 failed: HTTP 404 "
         "(the app said: Resource could not be found)"
     )
+    assert result.stderr.splitlines()[1] == (
+        "  The app has no such record or route: check the path and the ids in it against the "
+        "app's API."
+    )
     assert "bug" not in result.stderr
+
+
+def test_request_404_as_a_membrane_error_body(fake_process, mw, current):
+    body = {
+        "type": "bad_request",
+        "key": "not_found",
+        "message": "Request failed with status code 404",
+        "data": {"response": {"status": 404, "data": {"error": "Resource could not be found"}}},
+    }
+    fake_process.register(REQUEST, stderr=json.dumps(body), returncode=1)
+    result = mw("request", "c1", "/api/v1/accounts/1/contacts/9")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: membrane request GET /api/v1/accounts/1/contacts/9 failed: Request failed with "
+        "status code 404 (the app said: Resource could not be found)\n"
+        "  The app has no such record or route: check the path and the ids in it against the "
+        "app's API.\n"
+    )
+
+
+def test_request_to_a_missing_connection_keeps_membranes_advice(fake_process, mw, current):
+    body = {"type": "bad_request", "key": "not_found", "message": "Connection c1 not found"}
+    fake_process.register(REQUEST, stderr=json.dumps(body), returncode=1)
+    result = mw("request", "c1", "/api/v1/accounts/1/contacts/9")
+    assert result.exit_code == 1
+    assert "`mw connections list` shows the connections" in result.stderr
 
 
 @pytest.mark.parametrize("stream", ["stdout", "stderr"])

@@ -305,7 +305,10 @@ class MembraneClient:
             path_params=path_params,
         )
         label = f"membrane request {method.upper()} {path}"
-        reply = self._call(argv, timeout_s=timeout_s, label=label, proxy_call=True)
+        try:
+            reply = self._call(argv, timeout_s=timeout_s, label=label, proxy_call=True)
+        except NotFoundError as error:
+            raise proxy.app_advice(error) from None
         outcome = proxy.response_or_error(
             reply.value, reply.failed, label, reply.command, self._mask
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from wrapper.errors import MembraneError, WrapperError
+from wrapper.errors import MembraneError, NotFoundError, WrapperError
 from wrapper.membrane import failures, runner
 from wrapper.membrane.models import ProxyResponse, proxy_response_of
 
@@ -20,6 +20,25 @@ _HTTP_ERROR_KEYS: Final = {
     404: "not_found",
     429: "rate_limit_exceeded",
 }
+
+
+#: A 404 from the app names a path or record, not a Membrane connection or action.
+APP_NOT_FOUND_ADVICE: Final = (
+    "The app has no such record or route: check the path and the ids in it against the app's API."
+)
+
+
+def app_advice(error: WrapperError) -> WrapperError:
+    """Advice about the app, for an error that carries the app's answer."""
+    if isinstance(error, NotFoundError) and (
+        failures.app_answer(error.data) is not None or _has_status(error.data)
+    ):
+        error.advice = APP_NOT_FOUND_ADVICE
+    return error
+
+
+def _has_status(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("status"), int)
 
 
 def answer_after_failure(result: runner.RunResult) -> tuple[Any] | None:
@@ -47,7 +66,7 @@ def response_or_error(
             "message": f"HTTP {response.status}",
             "data": response.to_wire(),
         }
-        return failures.from_body(error_body, label, command, mask)
+        return app_advice(failures.from_body(error_body, label, command, mask))
     if exit_code == 0:
         return response
     # A non-zero exit with the app's own body: an app error whose status is unknown.
