@@ -168,7 +168,8 @@ def render(bench: Bench, started: float, calls: dict[str, int]) -> str:
         f"The {CHAIN}-step recipe run without `--connection` (its second run, so the dialect "
         "comes from the cache): "
         + ", ".join(f"`{k}` × {v}" for k, v in sorted(calls.items()))
-        + ". One ensure per connection per run; `--help` is probed once per binary and cached.",
+        + ". One ensure per connection and one `action get` per action key (the input check) "
+        "per run; `--help` is probed once per binary and cached.",
     ]
     if bench.notes:
         lines += ["", "## Notes", "", *[f"- {note}" for note in bench.notes]]
