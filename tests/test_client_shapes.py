@@ -454,6 +454,19 @@ def test_actions_list_follows_cursors_up_to_the_limit(fake_process):
     assert len(fake_process.calls) == 2
 
 
+def test_actions_list_asks_at_most_100_a_page(fake_process):
+    base = ["membrane", "action", "list", "--connectionId=c1"]
+    fake_process.register(
+        [*base, "--limit", "100", "--json"],
+        stdout=json.dumps({"items": actions(0, 100), "cursor": "p2"}),
+    )
+    fake_process.register(
+        [*base, "--limit", "50", "--cursor", "p2", "--json"],
+        stdout=json.dumps({"items": actions(100, 50)}),
+    )
+    assert len(make().list_actions("c1", limit=150)) == 150
+
+
 def test_actions_list_cuts_a_page_longer_than_asked(fake_process):
     fake_process.register(
         ["membrane", "action", "list", "--connectionId=c1", "--limit", "3", "--json"],

@@ -51,6 +51,8 @@ MAX_WAIT_CALL_S: Final = 60
 WAIT_SLACK_S: Final = 30.0
 # A list longer than this many pages is cut there (10 000 items at the default page size).
 MAX_PAGES: Final = 1000
+# The most items asked for in one page; more are read by following the cursor.
+MAX_PAGE_LIMIT: Final = 100
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -387,7 +389,7 @@ class MembraneClient:
         seen: set[str] = set()
         given = 0
         for _ in range(MAX_PAGES):
-            wanted = None if limit is None else limit - given
+            wanted = None if limit is None else min(limit - given, MAX_PAGE_LIMIT)
             reply = self._call(argv(cursor, wanted))
             items, cursor = page_of(reply.value)
             if items is None:
