@@ -101,7 +101,7 @@ def test_template_errors(text: str, message: str) -> None:
         ),
         (
             "${inputs.x}",
-            "invalid JMESPath at character 1 near '$' in '${inputs.x}'; this field takes bare "
+            "invalid JMESPath at character 2 near '{' in '${inputs.x}'; this field takes bare "
             "JMESPath: write 'inputs.x' without ${ }",
         ),
     ],
@@ -116,8 +116,19 @@ def test_evaluation_errors_name_the_expression() -> None:
     with pytest.raises(ExpressionError) as caught:
         evaluate("lowr(@)", {})
     assert str(caught.value) == "'lowr(@)': Unknown function: lowr()"
-    with pytest.raises(ExpressionError, match=r"^'length\(@\)': In function length\(\)"):
+    with pytest.raises(ExpressionError) as caught:
         evaluate("length(@)", 5)
+    assert str(caught.value) == (
+        "'length(@)': length() expected string or array or object, got number 5"
+    )
+
+
+def test_a_long_value_in_an_evaluation_error_is_cut_with_its_length() -> None:
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("abs(@)", "x" * 300_000)
+    assert str(caught.value) == (
+        "'abs(@)': abs() expected number, got string '" + "x" * 78 + "… (300000 characters)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,10 +160,9 @@ def test_functions(source: str, data: Any, expected: Any) -> None:
 
 
 def test_function_argument_types_are_checked() -> None:
-    with pytest.raises(
-        ExpressionError, match=r"^'lower\(@\)': In function lower\(\), invalid type"
-    ):
+    with pytest.raises(ExpressionError) as caught:
         evaluate("lower(@)", 5)
+    assert str(caught.value) == "'lower(@)': lower() expected string, got number 5"
 
 
 @pytest.mark.parametrize(

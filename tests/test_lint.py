@@ -127,7 +127,7 @@ BROKEN = [
         [
             (
                 "r.yaml:6:5: steps[0]: a step needs exactly one of action, request, "
-                "recipe (found action, recipe)"
+                "recipe, set (found action, recipe)"
             ),
         ],
         id="two-kinds",
@@ -137,7 +137,7 @@ BROKEN = [
         [
             (
                 "r.yaml:6:5: steps[0]: a step needs exactly one of action, request, "
-                "recipe (found none)"
+                "recipe, set (found none)"
             ),
         ],
         id="no-kind",
@@ -221,7 +221,7 @@ BROKEN = [
         HEAD + "steps:\n  - id: a\n    action: x\n    if: '${inputs.x}'\n",
         [
             (
-                "r.yaml:8:9: steps[0].if: invalid JMESPath at character 1 near '$' in "
+                "r.yaml:8:9: steps[0].if: invalid JMESPath at character 2 near '{' in "
                 "'${inputs.x}'; this field takes bare JMESPath: write 'inputs.x' "
                 "without ${ }"
             ),
@@ -459,7 +459,7 @@ BROKEN = [
         [
             (
                 "r.yaml:6:35: steps[0].input.i: 'item' exists only in a foreach step "
-                "(its if, input and request)"
+                "(its if, input, request, set and outputs)"
             ),
         ],
         id="item-outside-foreach",
@@ -875,7 +875,7 @@ def test_check_recipe_raises_every_error_and_returns_warnings(tmp_path: Path) ->
         "r.yaml:6:35: steps[0].input.v: step 'b' runs later; "
         "a step can read only the steps before it",
         "r.yaml:6:59: steps[0].input.w: 'item' exists only in a foreach step "
-        "(its if, input and request)",
+        "(its if, input, request, set and outputs)",
     ]
     assert caught.value.location == "r.yaml:6:35"
     assert str(caught.value) == "\n".join(caught.value.problems)

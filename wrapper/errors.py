@@ -244,6 +244,15 @@ class StepFailedError(WrapperError):
     """A recipe step failed and the run stopped."""
 
 
+class ExpressionFailedError(StepFailedError):
+    """An expression that compiled but failed on the data it met (`file:line:col` first)."""
+
+    default_advice = (
+        "The value it saw is shown cut and masked; `mw plan` or --report shows the step "
+        "results it read."
+    )
+
+
 class AssertionFailedError(WrapperError):
     """A recipe `assert` did not hold."""
 

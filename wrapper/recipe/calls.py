@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from wrapper.errors import Interrupted, WrapperError
 from wrapper.recipe import events as ev
-from wrapper.recipe.expr import evaluate
+from wrapper.recipe.expr import ExpressionError, evaluate
 from wrapper.recipe.model import Step
 from wrapper.recipe.outcome import truthy
 from wrapper.recipe.retry import NO_RETRY, RetryPolicy, error_info, may_retry
@@ -34,7 +34,7 @@ def execute(
     last = Outcome(None)
     for page in range(1, spec.max_pages + 1):
         last = _attempts(scope, step, full_id, ctx, index, cursor, page, tally)
-        found = evaluate(spec.items, last.value)
+        found = _read(spec.items, last.value, ctx, "items")
         if isinstance(found, list):
             collected.extend(found)
         elif found is not None:
@@ -45,11 +45,19 @@ def execute(
                 break  # a short (or empty) page is the last one
             cursor = (spec.param, spec.start + page)
             continue
-        next_cursor = evaluate(spec.cursor, last.value)
+        next_cursor = _read(spec.cursor, last.value, ctx, "cursor")
         if not truthy(next_cursor):
             break
         cursor = (spec.param, next_cursor)
     return Outcome(collected, last.http_status)
+
+
+def _read(source: str, page: Any, ctx: dict[str, Any], key: str) -> Any:
+    """`paginate.items` / `paginate.cursor` on one page; `$` is the step's scope."""
+    try:
+        return evaluate(source, page, ctx)
+    except ExpressionError as error:
+        raise error.at(("paginate", key)) from None
 
 
 def _attempts(
@@ -69,7 +77,10 @@ def _attempts(
     if when_source is not None:
 
         def when(info: Mapping[str, Any], source: str = when_source) -> Any:
-            return evaluate(source, {**ctx, "error": info})
+            try:
+                return evaluate(source, {**ctx, "error": info})
+            except ExpressionError as error:
+                raise error.at(("retry", "when")) from None
 
     kind = step_kind(step.kind)
     attempt = 1

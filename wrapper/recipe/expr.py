@@ -13,26 +13,56 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
-import jmespath
 from jmespath import exceptions as jmes_exc
-from jmespath.parser import ParsedResult
 
 from wrapper.recipe.functions import OPTIONS
+from wrapper.recipe.jmes import Expression, compile_jmespath
+from wrapper.recipe.excerpt import excerpt
 
 TEMPLATE_OPEN: Final = "${"
 
 
+_NOTHING: Final = object()
+
+
 class ExpressionError(ValueError):
-    """An expression that does not compile or evaluate; the message says where in it."""
+    """An expression that does not compile or evaluate; the message says where in it.
+
+    `path` is where inside a step the expression stood (`("input", "email")`), so the run can
+    name the recipe line it came from; `seen` is the value it failed on, kept apart from
+    `reason` so the run can mask it before cutting it short.
+    """
+
+    def __init__(
+        self, reason: str, path: tuple[str | int, ...] = (), seen: Any = _NOTHING
+    ) -> None:
+        self.reason = reason
+        self.path = path
+        self.seen = seen
+        super().__init__(self.render(lambda value: value))
+
+    @property
+    def has_seen(self) -> bool:
+        return self.seen is not _NOTHING
+
+    def render(self, mask: Callable[[Any], Any]) -> str:
+        """The message, with the value it saw masked by `mask` and then cut."""
+        if not self.has_seen:
+            return self.reason
+        return f"{self.reason} {excerpt(mask(self.seen))}"
+
+    def at(self, path: tuple[str | int, ...]) -> ExpressionError:
+        """The same failure, placed under `path` in the step."""
+        return ExpressionError(self.reason, (*path, *self.path), self.seen)
 
 
 @lru_cache(maxsize=8192)
-def compile_expression(source: str) -> ParsedResult:
+def compile_expression(source: str) -> Expression:
     """Compile JMESPath once per distinct text; raises ExpressionError with a short reason."""
     if not source.strip():
         raise ExpressionError("empty expression")
     try:
-        parsed = jmespath.compile(source)
+        parsed = compile_jmespath(source)
     except jmes_exc.JMESPathError as error:
         raise ExpressionError(_describe_parse_error(source, error)) from None
     if _stray_expref(parsed.parsed, in_call=False):
@@ -56,25 +86,22 @@ def _stray_expref(node: Any, *, in_call: bool) -> bool:
     return any(_stray_expref(child, in_call=call) for child in children)
 
 
-def evaluate(source: str, context: Mapping[str, Any]) -> Any:
-    """Evaluate a bare JMESPath expression against the run context."""
-    try:
-        return compile_expression(source).search(context, options=OPTIONS)
-    except jmes_exc.JMESPathError as error:
-        raise ExpressionError(f"{source!r}: {_first_line(error)}") from None
+def evaluate(source: str, value: Any, root: Any = None) -> Any:
+    """Evaluate a bare JMESPath expression on `value`; `$` reads `root` (default: `value`)."""
+    return _search(compile_expression(source), value, root)
 
 
 @dataclass(frozen=True)
 class Template:
     """A string split into literal text and `${expr}` parts, in order."""
 
-    parts: tuple[str | ParsedResult, ...]
+    parts: tuple[str | Expression, ...]
     whole: bool  # exactly one `${expr}` and nothing else: the value keeps its JSON type
 
     def render(self, context: Mapping[str, Any]) -> Any:
         if self.whole:
             only = self.parts[0]
-            assert isinstance(only, ParsedResult)
+            assert isinstance(only, Expression)
             return _search(only, context)
         out: list[str] = []
         for part in self.parts:
@@ -82,10 +109,21 @@ class Template:
         return "".join(out)
 
 
-def _search(parsed: ParsedResult, context: Mapping[str, Any]) -> Any:
+def _search(parsed: Expression, value: Any, root: Any = None) -> Any:
     try:
-        return parsed.search(context, options=OPTIONS)
+        return parsed.search(value, OPTIONS, root=root)
+    except jmes_exc.JMESPathTypeError as error:
+        # jmespath's own text repeats the whole value, which may be a 300 KB list.
+        expected = " or ".join(error.expected_types)
+        raise ExpressionError(
+            f"{parsed.expression!r}: {error.function_name}() expected {expected}, got "
+            f"{error.actual_type}",
+            seen=error.current_value,
+        ) from None
     except jmes_exc.JMESPathError as error:
+        raise ExpressionError(f"{parsed.expression!r}: {_first_line(error)}") from None
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as error:
+        # From a function given a value it cannot use (div by zero, a huge number).
         raise ExpressionError(f"{parsed.expression!r}: {_first_line(error)}") from None
 
 
@@ -107,7 +145,7 @@ def compile_template(text: str) -> Template | None:
     """Parse a string into a Template, or None when it holds no `${`."""
     if TEMPLATE_OPEN not in text:
         return None
-    parts: list[str | ParsedResult] = []
+    parts: list[str | Expression] = []
     literal: list[str] = []
     count = 0
     for kind, chunk in _scan(text):
@@ -173,15 +211,23 @@ def _matching_brace(text: str, start: int) -> int:
     return -1
 
 
-def render_value(value: Any, context: Mapping[str, Any]) -> Any:
-    """Render every template inside a JSON-like value (dicts, lists, strings)."""
+def render_value(
+    value: Any, context: Mapping[str, Any], path: tuple[str | int, ...] = ()
+) -> Any:
+    """Render every template inside a JSON-like value (dicts, lists, strings); a failure
+    carries the path of the string that failed."""
     if isinstance(value, str):
         template = compile_template(value)
-        return value if template is None else template.render(context)
+        if template is None:
+            return value
+        try:
+            return template.render(context)
+        except ExpressionError as error:
+            raise error.at(path) from None
     if isinstance(value, dict):
-        return {k: render_value(v, context) for k, v in value.items()}
+        return {k: render_value(v, context, (*path, str(k))) for k, v in value.items()}
     if isinstance(value, list):
-        return [render_value(v, context) for v in value]
+        return [render_value(v, context, (*path, i)) for i, v in enumerate(value)]
     return value
 
 

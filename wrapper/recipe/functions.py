@@ -1,19 +1,55 @@
 """Extra JMESPath functions recipes may call, each one because recipes kept needing it.
 
-JMESPath has no string case, splitting, counting by key or current time; support recipes need
-all of them to route and summarise conversations without a script step.
+JMESPath has no string case, splitting, counting by key, current time or arithmetic; support
+recipes need all of them to route and summarise conversations without a script step. Arithmetic
+is spelled as functions (`add(a, b)`), not operators: `-` and `*` already mean a negative number
+and a projection in JMESPath, and `/` is no token of it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Final
 
 from jmespath import functions
 from jmespath.visitor import Options
 
 
+_NUMBER: Final = {"types": ["number"]}
+
+
 class RecipeFunctions(functions.Functions):
     """Functions available in every recipe expression (README, "Expression functions")."""
+
+    @functions.signature(_NUMBER, _NUMBER)
+    def _func_add(self, a: float, b: float) -> float:
+        return _finite(a + b)
+
+    @functions.signature(_NUMBER, _NUMBER)
+    def _func_sub(self, a: float, b: float) -> float:
+        return _finite(a - b)
+
+    @functions.signature(_NUMBER, _NUMBER)
+    def _func_mul(self, a: float, b: float) -> float:
+        return _finite(a * b)
+
+    @functions.signature(_NUMBER, _NUMBER)
+    def _func_div(self, a: float, b: float) -> float:
+        if b == 0:
+            raise ZeroDivisionError(f"div({_num(a)}, 0): division by zero")
+        return _finite(a / b)
+
+    @functions.signature(_NUMBER, _NUMBER)
+    def _func_mod(self, a: float, b: float) -> float:
+        if b == 0:
+            raise ZeroDivisionError(f"mod({_num(a)}, 0): division by zero")
+        return a % b
+
+    @functions.signature(_NUMBER, _NUMBER)
+    def _func_round(self, value: float, digits: float) -> float:
+        """Round to `digits` places; with 0 digits an integer (half to even, as Python does)."""
+        rounded: float = round(value, int(digits))
+        return int(rounded) if int(digits) <= 0 else rounded
 
     @functions.signature({"types": ["string"]})
     def _func_lower(self, value: str) -> str:
@@ -75,6 +111,17 @@ class RecipeFunctions(functions.Functions):
     def _func_chunk(self, items: list[Any], size: float) -> list[Any]:
         step = max(1, int(size))
         return [items[i : i + step] for i in range(0, len(items), step)]
+
+
+def _finite(value: float) -> float:
+    # JSON has no infinity: a report or a later call could not carry the result.
+    if math.isinf(value) or math.isnan(value):
+        raise OverflowError("the result is too large for a number")
+    return value
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 OPTIONS = Options(custom_functions=RecipeFunctions())

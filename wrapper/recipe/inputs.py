@@ -23,6 +23,7 @@ import yaml
 
 from wrapper.errors import InputError, not_utf8
 from wrapper.recipe.describe import input_schema
+from wrapper.recipe.excerpt import excerpt, is_long
 from wrapper.recipe.messages import did_you_mean
 from wrapper.recipe.model import InputSpec
 from wrapper.recipe.secrets import MASK
@@ -130,7 +131,7 @@ def parse_text(
     name: str, spec: InputSpec, text: str, *, base_dir: Path | None, files: bool = True
 ) -> Any:
     """A text value (`-i`, environment) turned into the input's declared type."""
-    shown = MASK if spec.is_secret else repr(text)
+    shown = MASK if spec.is_secret else excerpt(text)
     if files and text.startswith("@@"):
         text = text[1:]
     elif files and text.startswith("@") and len(text) > 1:
@@ -273,9 +274,13 @@ def value_problem(spec: InputSpec, value: Any) -> tuple[str, str] | None:
         text = f"{shown} does not match the pattern {error.validator_value}"
     elif spec.is_secret:
         text = f"the value does not satisfy {error.validator}: {error.validator_value}"
+    elif is_long(bad):
+        # jsonschema's own message repeats the whole value, however long.
+        text = f"{shown} does not satisfy {error.validator}: {error.validator_value}"
     else:
         text = error.message
     return where, text
+
 
 
 def _plainly_valid(schema: Mapping[str, Any], value: Any) -> bool:
@@ -432,8 +437,7 @@ def _check_size(value: Any, what: str) -> None:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return excerpt(value)
 
 
 def secret_values(specs: Mapping[str, InputSpec], inputs: Mapping[str, Any]) -> list[Any]:

@@ -31,6 +31,8 @@ Severity = Literal["error", "warning"]
 STEP_FIELDS: Final = ("outputs", "status", "items", "error", "attempts", "http_status")
 _RUN_NAMES: Final = ("inputs", "vars", "steps", "connections", "env")
 _KEYWORDS: Final = frozenset({"true", "false", "null"})
+#: Scope names that, read bare inside a filter or projection, are meant as the scope.
+_ELEMENT_TRAPS: Final = frozenset({"inputs", "vars", "steps", "item"})
 _LINE: Final = re.compile(r"^(?P<where>.+?:\d+(?::\d+)?): (?P<message>.*)$", re.DOTALL)
 
 
@@ -190,14 +192,18 @@ class _Checker:
         if step.retry is not None and step.retry.when is not None:
             on_error = _Scope((*per_item.names, "error"), before=position)
             self.expression((*loc, "retry", "when"), step.retry.when, on_error)
-        # These read the call's result, not the run context: traps only.
+        # These read the call's result; only what follows `$` reads the run context.
         if step.paginate is not None:
             for key in ("cursor", "items"):
                 source = getattr(step.paginate, key)
                 if source is not None:
-                    self.expression((*loc, "paginate", key), source, None)
+                    self.expression((*loc, "paginate", key), source, per_item, result=True)
         for name, source in step.outputs.items():
-            self.expression((*loc, "outputs", name), source, None)
+            self.expression((*loc, "outputs", name), source, per_item, result=True)
+        for name, source in (step.set_ or {}).items():
+            self.expression((*loc, "set", name), source, per_item)
+        if step.kind == "set":
+            return
         if step.kind == "recipe":
             self.sub_recipe(loc, step)
         else:
@@ -208,29 +214,39 @@ class _Checker:
             for source in template_expressions(text):
                 self.expression((*loc, *path), source, scope)
 
-    def expression(self, loc: Loc, source: str, scope: _Scope | None) -> None:
+    def expression(self, loc: Loc, source: str, scope: _Scope, *, result: bool = False) -> None:
+        """Check one expression; `result`: it reads a call's result, and only `$.` chains
+        read the run context."""
         analysis = analyse(source)
         for trap in analysis.traps:
             severity: Severity = "warning" if trap.severity == "warning" else "error"
             self.add(loc, trap.message, trap.code, severity)
-        if scope is None:
-            return
+        for inner in analysis.inner:
+            if inner.names[0] in _ELEMENT_TRAPS and inner.names[0] in scope.names:
+                chain = ".".join(inner.names)
+                self.add(
+                    loc,
+                    f"{chain!r} inside {inner.where} reads a field of each element, not the "
+                    f"recipe's {inner.names[0]} (it is null there); write $.{chain}",
+                    "element-scope",
+                    "warning",
+                )
         trapped = {trap.name for trap in analysis.traps if trap.code == "quoted-identifier"}
-        for ref in analysis.references:
-            if ref.names[0] not in trapped:
+        for ref in analysis.rooted if result else analysis.references:
+            if ref.names[0] not in trapped or ref.rooted:
                 self.reference(loc, ref, scope)
 
     # --- names ---------------------------------------------------------------------------
 
     def reference(self, loc: Loc, ref: Reference, scope: _Scope) -> None:
         root, rest = ref.names[0], ref.names[1:]
-        if root in _KEYWORDS:
+        if root in _KEYWORDS and not ref.rooted:
             severity: Severity = "warning" if root == "null" else "error"
             message = f"{root!r} here is a field name, not the value {root}; write `{root}`"
             self.add(loc, message, "bare-literal", severity)
             return
         if root not in scope.names:
-            self.add(loc, self.out_of_scope(root, scope), "unknown-name")
+            self.add(loc, self.out_of_scope(root, scope, ref.rooted), "unknown-name")
             return
         if not rest:
             return
@@ -258,14 +274,18 @@ class _Checker:
         elif root == "steps":
             self.step_reference(loc, rest, scope)
 
-    def out_of_scope(self, root: str, scope: _Scope) -> str:
+    def out_of_scope(self, root: str, scope: _Scope, rooted: bool) -> str:
+        name = f"$.{root}" if rooted else root
         if root in ("item", "index"):
-            return f"{root!r} exists only in a foreach step (its if, input and request)"
+            return (
+                f"{name!r} exists only in a foreach step (its if, input, request, set and "
+                "outputs)"
+            )
         if root == "outputs":
-            return "'outputs' can be read only in assert"
+            return f"{name!r} can be read only in assert"
         hint = did_you_mean(root, list(scope.names))
         return (
-            f"unknown name {root!r}{hint}; expressions here read "
+            f"unknown name {name!r}{hint}; expressions here read "
             f"{', '.join(scope.names)} (a missing name silently yields null)"
         )
 
@@ -300,6 +320,7 @@ class _Checker:
         if attribute != "outputs" or len(rest) < 3:
             return
         target, output = self.recipe.step(step_id), rest[2]
+        declared = self.step_outputs(target)
         if target.foreach is not None:
             self.add(
                 loc,
@@ -307,14 +328,28 @@ class _Checker:
                 f"outputs; write steps.{step_id}.outputs[*].{output}",
                 "foreach-outputs",
             )
-        elif output not in target.outputs:
-            declared = ", ".join(target.outputs) or "none"
-            hint = did_you_mean(output, list(target.outputs))
+        elif declared is not None and output not in declared:
+            hint = did_you_mean(output, declared)
             self.add(
                 loc,
-                f"step {step_id!r} declares no output {output!r}{hint} (its outputs: {declared})",
+                f"step {step_id!r} declares no output {output!r}{hint} "
+                f"(its outputs: {', '.join(declared) or 'none'})",
                 "undeclared-output",
             )
+
+    def step_outputs(self, step: Step) -> list[str] | None:
+        """The names `steps.ID.outputs` holds, as the run fills it; None when unknown."""
+        if step.set_ is not None:
+            return list(step.set_)
+        if step.kind == "recipe" and not step.outputs:
+            # The run passes the sub-recipe's own outputs through.
+            try:
+                path = resolve_recipe_ref(str(step.recipe), self.loaded.path.parent)
+            except RecipeError:
+                return None
+            sub = self.load_sub(path)
+            return None if isinstance(sub, RecipeError) else list(sub.recipe.outputs)
+        return list(step.outputs)
 
     def unused(self) -> None:
         for name in self.recipe.inputs:

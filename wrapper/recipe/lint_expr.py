@@ -1,8 +1,10 @@
 """What one JMESPath expression reads from the run context, and the traps it falls into.
 
-Works on the parsed tree (`ParsedResult.parsed`), not on text: only names evaluated against
-the context root are references (`steps.a.outputs.x`); names inside a projection, a filter, a
-pipe's right side or an `&expr` are read from other values and are not checked.
+Works on the parsed tree (`Expression.parsed`), not on text. References are the name chains
+read from the context: bare ones where the expression starts (`steps.a.outputs.x`), and those
+after `$` anywhere (`list[?id == $.inputs.id]`). A bare name inside a projection, a filter, a
+pipe's right side or an `&expr` is read from another value; when it is one of the scope's
+names (`inputs`, `steps`...), it is almost always meant as the scope, so it is a trap.
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ class Reference:
 
     names: tuple[str, ...]
     complete: bool  # False when the chain goes on with an index, a projection or a filter
+    rooted: bool = False  # written after `$`: read from the recipe scope wherever it stands
+
+
+@dataclass(frozen=True)
+class Inner:
+    """A bare name chain read from an element inside a filter, projection or pipe."""
+
+    names: tuple[str, ...]
+    where: str  # "a filter", "a projection", "a pipe's right side", "an &expression"
 
 
 @dataclass(frozen=True)
@@ -62,33 +73,103 @@ class Trap:
 class Analysis:
     references: tuple[Reference, ...]
     traps: tuple[Trap, ...]
+    inner: tuple[Inner, ...] = ()
+
+    @property
+    def rooted(self) -> tuple[Reference, ...]:
+        return tuple(ref for ref in self.references if ref.rooted)
 
 
 def analyse(source: str) -> Analysis:
     """References and traps of an expression that already compiled at load time."""
     tree: dict[str, Any] = dict(compile_expression(source).parsed)
-    refs = tuple(_references(tree, root=True))
+    refs = list(_references(tree, root=True))
+    for ref in _rooted(tree):
+        if ref not in refs:
+            refs.append(ref)
     traps = tuple(_traps(tree, source))
-    return Analysis(references=refs, traps=traps)
+    inner = tuple(dict.fromkeys(_inner(tree, "root")))
+    return Analysis(references=tuple(refs), traps=traps, inner=inner)
 
 
-def _chain(node: dict[str, Any]) -> tuple[list[str], bool]:
+def _chain(node: dict[str, Any]) -> tuple[list[str], bool, bool]:
+    """The names a chain reads, whether it ends with them, and whether it starts at `$`."""
     kind = node.get("type")
     children = node.get("children", [])
+    if kind == "root":
+        return [], True, True
     if kind == "field":
-        return [str(node["value"])], True
+        return [str(node["value"])], True, False
     if kind == "subexpression":
-        names, complete = _chain(children[0])
+        names, complete, rooted = _chain(children[0])
         for child in children[1:]:
             if not complete:
                 break
-            more, complete = _chain(child)
+            more, complete, _ = _chain(child)
             names += more
-        return names, complete
+        return names, complete, rooted
     if kind in _CHAINS:
-        names, _ = _chain(children[0])
-        return names, False
-    return [], False
+        names, _, rooted = _chain(children[0])
+        return names, False, rooted
+    return [], False, False
+
+
+def _rooted(tree: dict[str, Any]) -> Iterator[Reference]:
+    """Every chain that starts at `$`, wherever it stands (`$` reads the scope from anywhere)."""
+    for node in _walk(tree):
+        if node.get("type") in _CHAINS or node.get("type") == "root":
+            names, complete, rooted = _chain(node)
+            if rooted and names:
+                yield Reference(tuple(names), complete, rooted=True)
+
+
+_ELEMENT_SIDE: Final = {
+    "projection": "a projection",
+    "value_projection": "a projection",
+    "filter_projection": "a filter",
+    "pipe": "a pipe's right side",
+}
+
+
+def _inner(node: Any, pos: str) -> Iterator[Inner]:
+    """Bare chains read from an element. `pos` is "root" (read from the context), "cont" (a
+    path step after a value: `[*].name`) or the kind of element scope the node stands in."""
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    children = [c for c in node.get("children", []) if isinstance(c, dict)]
+    if kind == "field":
+        if pos not in ("root", "cont"):
+            yield Inner((str(node["value"]),), pos)
+    elif kind == "subexpression":
+        if pos not in ("root", "cont") and children and children[0].get("type") == "field":
+            names, _, _ = _chain(node)
+            yield Inner(tuple(names), pos)
+        else:
+            yield from _inner(children[0], pos)
+        for child in children[1:]:
+            yield from _inner(child, "cont")
+    elif kind in ("index_expression", "flatten"):
+        if children:
+            yield from _inner(children[0], pos)
+    elif kind in _ELEMENT_SIDE:
+        yield from _inner(children[0], pos)
+        side = _ELEMENT_SIDE[kind]
+        if kind == "pipe":
+            yield from _inner(children[1], side)
+        else:
+            yield from _inner(children[1], "cont")
+        if kind == "filter_projection" and len(children) > 2:
+            yield from _inner(children[2], side)
+    elif kind == "expref":
+        for child in children:
+            yield from _inner(child, "an &expression")
+    else:
+        # Same value as the node: comparisons, functions, multi-selects. After a path step
+        # (`[*].{a: x}`) their names read the element.
+        inside = "a projection" if pos == "cont" else pos
+        for child in children:
+            yield from _inner(child, inside)
 
 
 def _references(node: dict[str, Any], *, root: bool) -> Iterator[Reference]:
@@ -100,8 +181,8 @@ def _references(node: dict[str, Any], *, root: bool) -> Iterator[Reference]:
     if not root or (not children and kind != "field"):
         return
     if kind in _CHAINS:
-        names, complete = _chain(node)
-        if names:
+        names, complete, rooted = _chain(node)
+        if names and not rooted:
             yield Reference(tuple(names), complete)
         else:
             yield from _references(children[0], root=True)

@@ -279,14 +279,25 @@ class RequestSpec(Strict):
         return value.upper() if isinstance(value, str) else value
 
 
+StepKindName = Literal["action", "request", "recipe", "set"]
+#: What a `set` step may have besides `set`: it makes no call, so nothing about calls.
+_SET_KEYS: Final = frozenset({"id", "name", "set_", "if_", "skip_if", "foreach", "continue_on_error"})
+
+
 class Step(Strict):
-    """One step: exactly one of `action`, `request` or `recipe`."""
+    """One step: exactly one of `action`, `request`, `recipe` or `set`."""
 
     id: str = Field(pattern=STEP_ID_PATTERN)
     name: str | None = None
     action: str | None = Field(default=None, min_length=1)
     request: RequestSpec | None = None
     recipe: str | None = Field(default=None, min_length=1)
+    set_: dict[str, Expr] | None = Field(
+        default=None,
+        alias="set",
+        min_length=1,
+        description="Named values computed with no call, read as steps.ID.outputs.NAME.",
+    )
     connection: str | None = None
     input: Templated = None
     effect: Literal["read", "write"] = "write"
@@ -301,24 +312,52 @@ class Step(Strict):
     outputs: dict[str, Expr] = Field(default_factory=dict)
 
     @property
-    def kind(self) -> Literal["action", "request", "recipe"]:
+    def kind(self) -> StepKindName:
         if self.action is not None:
             return "action"
         if self.request is not None:
             return "request"
+        if self.set_ is not None:
+            return "set"
         return "recipe"
 
     @property
     def safe_to_repeat(self) -> bool:
         """A read or an idempotent write may run again after a crash or a timeout."""
-        return self.effect == "read" or self.idempotent
+        return self.effect == "read" or self.idempotent or self.kind == "set"
+
+    @property
+    def writes(self) -> bool:
+        """Whether the step may change something in an app (`mw plan` does not run it)."""
+        return self.effect == "write" and self.kind in ("action", "request")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _set_reads(cls, data: Any) -> Any:
+        # A set step changes nothing: `mw plan` runs it, reports show it as a read.
+        if isinstance(data, dict) and "set" in data and "effect" not in data:
+            return {**data, "effect": "read"}
+        return data
 
     @model_validator(mode="after")
     def _one_kind(self) -> Step:
-        given = [k for k in ("action", "request", "recipe") if getattr(self, k) is not None]
+        kinds = ("action", "request", "recipe", "set_")
+        given = [k.rstrip("_") for k in kinds if getattr(self, k) is not None]
         if len(given) != 1:
             found = ", ".join(given) if given else "none"
-            raise ValueError(f"a step needs exactly one of action, request, recipe (found {found})")
+            raise ValueError(
+                f"a step needs exactly one of action, request, recipe, set (found {found})"
+            )
+        if self.set_ is not None:
+            extra = sorted(self.model_fields_set - _SET_KEYS - {"effect"})
+            if self.effect != "read":
+                extra.append("effect")
+            if extra:
+                shown = ", ".join(self.model_fields[k].alias or k for k in extra)
+                raise ValueError(
+                    f"a set step makes no call, so it takes no {shown} "
+                    "(only id, name, set, if, skip_if, foreach, continue_on_error)"
+                )
         if self.recipe is not None and self.connection is not None:
             raise ValueError("a recipe step takes no connection; the sub-recipe declares its own")
         if self.paginate is not None and self.kind == "recipe":
@@ -332,10 +371,10 @@ class Step(Strict):
             raise ValueError("must be more than zero")
         return value
 
-    @field_validator("outputs")
+    @field_validator("outputs", "set_")
     @classmethod
-    def _output_names(cls, value: dict[str, str]) -> dict[str, str]:
-        return _check_output_names(value)
+    def _output_names(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return None if value is None else _check_output_names(value)
 
 
 class Assertion(Strict):
@@ -403,6 +442,6 @@ class Recipe(Strict):
         """The step's connection; with exactly one declared, `connection:` may be left out."""
         if step.connection is not None:
             return step.connection
-        if step.kind != "recipe" and len(self.connections) == 1:
+        if step.kind in ("action", "request") and len(self.connections) == 1:
             return next(iter(self.connections))
         return None

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from wrapper.errors import StepFailedError, WrapperError
+from wrapper.errors import ExpressionFailedError, StepFailedError, WrapperError
 from wrapper.recipe.retry import error_info
 
 OK: Final = "ok"
@@ -43,16 +43,20 @@ class UnitResult:
 
 
 def is_unknown(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("<unknown: ")
+    return isinstance(value, str) and value.startswith(("<unknown: ", "<unknown (planned write): "))
 
 
-def as_items(value: Any, step_id: str) -> list[Any]:
+def as_items(value: Any, where: str, shown: Callable[[Any], str]) -> list[Any]:
+    """The list a foreach runs over; `where` is the expression's place, `shown` how the
+    failure quotes the value (masked, cut)."""
     if value is None:
         return []
     if isinstance(value, list):
         return value
     kind = "a mapping" if isinstance(value, dict) else type(value).__name__
-    raise StepFailedError(f"step {step_id!r}: foreach.items must give a list, not {kind}")
+    raise ExpressionFailedError(
+        f"{where}: foreach.items must give a list, not {kind}: {shown(value)}"
+    )
 
 
 def as_wrapper(error: BaseException, step_id: str) -> WrapperError:

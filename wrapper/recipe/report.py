@@ -83,6 +83,7 @@ class AssertionReport(_Model):
     that: str
     message: str | None = None
     ok: bool
+    error: str | None = Field(default=None, description="why it could not be evaluated")
 
 
 class ShardReport(_Model):

@@ -25,9 +25,9 @@ def recipe_schema() -> dict[str, Any]:
     schema["$id"] = RECIPE_SCHEMA_ID
     schema["title"] = f"mw recipe (format {FORMAT_VERSION})"
     schema["description"] = (
-        "A YAML recipe run by `mw run`. Expression fields (if, skip_if, outputs, vars, "
+        "A YAML recipe run by `mw run`. Expression fields (if, skip_if, outputs, vars, set, "
         "foreach.items, retry.when, assert[].that, paginate) take bare JMESPath; other strings "
-        "interpolate ${expr}."
+        "interpolate ${expr}. `$` is the recipe scope anywhere in an expression."
     )
     return schema
 
@@ -38,7 +38,11 @@ def _accept_what_the_loader_accepts(schema: dict[str, Any]) -> None:
     method["enum"] = [*method["enum"], *(m.lower() for m in method["enum"])]
     for key in ("inputs", "connections", "vars", "outputs"):
         schema["properties"][key]["propertyNames"] = {"pattern": IDENTIFIER}
-    schema["$defs"]["Step"]["properties"]["outputs"]["propertyNames"] = {"pattern": IDENTIFIER}
+    step = schema["$defs"]["Step"]["properties"]
+    step["outputs"]["propertyNames"] = {"pattern": IDENTIFIER}
+    for branch in step["set"]["anyOf"]:
+        if branch.get("type") == "object":
+            branch["propertyNames"] = {"pattern": IDENTIFIER}
     schema["properties"]["env"]["items"]["pattern"] = IDENTIFIER
 
 

@@ -7,13 +7,21 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from wrapper.errors import AssertionFailedError, Interrupted, StepFailedError, WrapperError
+from wrapper.errors import (
+    AssertionFailedError,
+    ExpressionFailedError,
+    Interrupted,
+    StepFailedError,
+    WrapperError,
+)
 from wrapper.recipe import events as ev
 from wrapper.recipe.calls import execute
+from wrapper.recipe.excerpt import excerpt
 from wrapper.recipe.expr import ExpressionError, evaluate
 from wrapper.recipe.foreach import replay_item, run_foreach
 from wrapper.recipe.inputs import resolve_inputs, secret_values
-from wrapper.recipe.loader import LoadedRecipe, resolve_recipe_ref
+from wrapper.recipe.lint_expr import analyse
+from wrapper.recipe.loader import LoadedRecipe, Loc, resolve_recipe_ref
 from wrapper.recipe.model import Step
 from wrapper.recipe.outcome import (
     FAILED,
@@ -61,6 +69,10 @@ class RecipeScope:
         self.env = {name: environ.get(name) for name in self.recipe.env}
         self.steps: dict[str, dict[str, Any]] = {}
         self.connections: dict[str, dict[str, Any]] = {}
+        self.where: dict[str, Loc] = {}
+        for block, steps in (("steps", self.recipe.steps), ("finally", self.recipe.finally_)):
+            for i, step in enumerate(steps):
+                self.where[step.id] = (block, i)
 
     # --- Runner protocol (what step kinds see) ----------------------------------------------
 
@@ -134,8 +146,42 @@ class RecipeScope:
         values: dict[str, Any] = {}
         ctx["vars"] = values
         for name, source in self.recipe.vars.items():
-            values[name] = evaluate(source, ctx)
+            values[name] = self.evaluate(source, ctx, ("vars", name))
         return ctx
+
+    def evaluate(self, source: str, ctx: Mapping[str, Any], loc: Loc) -> Any:
+        """An expression on the scope, its failure naming its line; in plan mode a value that
+        depends on a write not run is unknown, not a guess."""
+        try:
+            value = evaluate(source, ctx)
+        except ExpressionError as error:
+            raise self.failure(error, loc) from None
+        if self.engine.options.plan:
+            planned = self._planned_read(source)
+            if planned is not None:
+                return f"<unknown (planned write): {planned}>"
+        return value
+
+    def failure(self, error: ExpressionError, loc: Loc) -> ExpressionFailedError:
+        """A run-time expression failure as users read it: file:line:col, the expression and
+        the value it met, masked before it is cut."""
+        where = self.loaded.location((*loc, *error.path))
+        masker = self.engine.masker
+        return ExpressionFailedError(f"{where}: {masker.mask(error.render(masker.mask_value))}")
+
+    def _planned_read(self, source: str) -> str | None:
+        """The first step not run by `mw plan` (a write) that an expression reads, if any."""
+        for ref in analyse(source).references:
+            if ref.names[0] == "steps" and len(ref.names) > 1:
+                entry = self.steps.get(ref.names[1])
+                if entry is not None and entry["status"] == PLANNED:
+                    return ".".join(ref.names[:3])
+            elif ref.names[0] == "vars" and len(ref.names) > 1:
+                var = self.recipe.vars.get(ref.names[1])
+                found = None if var is None else self._planned_read(var)
+                if found is not None:
+                    return found
+        return None
 
     # --- connections --------------------------------------------------------------------------
 
@@ -202,14 +248,15 @@ class RecipeScope:
         try:
             ctx = self.context()
             if step.foreach is not None:
-                found = evaluate(step.foreach.items, ctx)
+                loc = (*self.where[step.id], "foreach", "items")
+                found = self.evaluate(step.foreach.items, ctx, loc)
                 if engine.options.plan and is_unknown(found):
                     # The list comes from a write plan did not run: nothing to show per item.
                     unknown_items = str(found)
                 else:
-                    items = as_items(found, full_id)
-        except (ExpressionError, WrapperError) as error:
-            setup_error = as_wrapper(error, full_id)
+                    items = as_items(found, self.loaded.location(loc), self._shown)
+        except WrapperError as error:
+            setup_error = error
         selected = None if items is None else self._shard_indexes(full_id, items)
         self._step_start(step, full_id, block, None if selected is None else len(selected))
         shard = engine.options.shard
@@ -339,27 +386,52 @@ class RecipeScope:
     ) -> UnitResult:
         engine = self.engine
         tally = [0]
+        loc = self.where[step.id]
         try:
-            if step.if_ is not None and not truthy(evaluate(step.if_, ctx)):
+            if step.if_ is not None and not truthy(self.evaluate(step.if_, ctx, (*loc, "if"))):
                 return UnitResult(SKIPPED)
-            if step.skip_if is not None and truthy(evaluate(step.skip_if, ctx)):
+            skip = step.skip_if
+            if skip is not None and truthy(self.evaluate(skip, ctx, (*loc, "skip_if"))):
                 return UnitResult(SKIPPED)
-            if engine.options.plan and step.kind != "recipe" and step.effect == "write":
+            if engine.options.plan and step.writes:
                 unit = self.unit(step, full_id, ctx, index, attempt=1, page=1)
                 command = [engine.masker.mask(a) for a in step_kind(step.kind).command(self, unit)]
                 where = f"steps.{step.id}" if index is None else f"steps.{step.id}.items[{index}]"
                 unknown = {n: f"<unknown: {where}.outputs.{n}>" for n in step.outputs}
                 return UnitResult(PLANNED, outputs=unknown, command=command)
             outcome = execute(self, step, full_id, ctx, index, tally)
-            outputs = {name: evaluate(src, outcome.value) for name, src in step.outputs.items()}
-            if step.kind == "recipe" and not step.outputs:
+            outputs = {}
+            for name, src in step.outputs.items():
+                # Outputs read the call's result; `$` still reads this step's scope.
+                try:
+                    outputs[name] = evaluate(src, outcome.value, ctx)
+                except ExpressionError as error:
+                    raise error.at(("outputs", name)) from None
+            if step.kind in ("recipe", "set") and not step.outputs:
                 outputs = outcome.value
+            if engine.options.plan and step.kind == "set":
+                outputs = self._plan_set(step, outputs)
             return UnitResult(OK, tally[0], outputs, http_status=outcome.http_status)
         except Interrupted:
             raise
         except (ExpressionError, WrapperError) as error:
+            if isinstance(error, ExpressionError):
+                error = self.failure(error, loc)
             wrapped = engine.masker.mask_error(as_wrapper(error, full_id))
             return UnitResult(FAILED, tally[0], error=wrapped, http_status=http_status_of(error))
+
+    def _plan_set(self, step: Step, values: dict[str, Any]) -> dict[str, Any]:
+        """`mw plan`: a set value computed from a write not run is unknown, not a guess."""
+        out = dict(values)
+        for name, source in (step.set_ or {}).items():
+            planned = self._planned_read(source)
+            if planned is not None:
+                out[name] = f"<unknown (planned write): {planned}>"
+        return out
+
+    def _shown(self, value: Any) -> str:
+        """A value as a failure quotes it: masked, then cut."""
+        return excerpt(self.engine.masker.mask_value(value))
 
     def unit(
         self,
@@ -373,7 +445,7 @@ class RecipeScope:
     ) -> Unit:
         name = self.recipe.connection_for(step)
         connection_id: str | None = None
-        if step.kind != "recipe":
+        if step.kind in ("action", "request"):
             if name is None or name not in self.connections:
                 raise StepFailedError(
                     f"step {full_id!r} has no connection"
@@ -385,32 +457,44 @@ class RecipeScope:
     # --- the end --------------------------------------------------------------------------------
 
     def outputs(self) -> tuple[dict[str, Any], WrapperError | None]:
-        ctx = self.context()
         out: dict[str, Any] = {}
-        for name, source in self.recipe.outputs.items():
-            try:
-                out[name] = evaluate(source, ctx)
-            except ExpressionError as error:
-                return out, StepFailedError(f"output {name!r}: {error}")
+        try:
+            ctx = self.context()
+            for name, source in self.recipe.outputs.items():
+                out[name] = self.evaluate(source, ctx, ("outputs", name))
+        except WrapperError as error:
+            return out, error
         return out, None
 
     def check_assertions(
         self, outputs: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], WrapperError | None]:
-        ctx = self.context({"outputs": outputs})
+        """Every assertion is checked, and every one that fails is named (not just the first)."""
+        try:
+            ctx = self.context({"outputs": outputs})
+        except WrapperError as error:
+            return [], error
         results: list[dict[str, Any]] = []
-        first: WrapperError | None = None
-        for check in self.recipe.assert_:
+        failed: list[str] = []
+        for i, check in enumerate(self.recipe.assert_):
+            problem: str | None = None
             try:
-                held = truthy(evaluate(check.that, ctx))
-            except ExpressionError as error:
-                held = False
-                first = first or AssertionFailedError(f"assertion {check.that!r}: {error}")
-            results.append({"that": check.that, "message": check.message, "ok": held})
-            if not held and first is None:
-                text = check.message or f"assertion failed: {check.that}"
-                first = AssertionFailedError(
-                    text if check.message is None else f"assertion failed: {text}",
-                    advice=f"The recipe asserts `{check.that}`; see the report for the values.",
-                )
-        return results, first
+                held = truthy(self.evaluate(check.that, ctx, ("assert", i, "that")))
+            except ExpressionFailedError as error:
+                held, problem = False, error.message
+            result: dict[str, Any] = {"that": check.that, "message": check.message, "ok": held}
+            if problem is not None:
+                result["error"] = problem
+            results.append(result)
+            if not held:
+                failed.append(problem or check.message or check.that)
+        if not failed:
+            return results, None
+        if len(failed) == 1:
+            text = f"assertion failed: {failed[0]}"
+        else:
+            text = f"{len(failed)} assertions failed: " + "; ".join(failed)
+        first = next(r["that"] for r in results if not r["ok"])
+        return results, AssertionFailedError(
+            text, advice=f"The recipe asserts `{first}`; see the report for the values."
+        )

@@ -112,12 +112,13 @@ class StepKind(NamedTuple):
 
 
 def _registry() -> dict[str, StepKind]:
-    from wrapper.recipe.steps import action, recipe, request
+    from wrapper.recipe.steps import action, recipe, request, set
 
     return {
         "action": StepKind(action.execute, action.command),
         "request": StepKind(request.execute, request.command),
         "recipe": StepKind(recipe.execute, recipe.command),
+        "set": StepKind(set.execute, set.command),
     }
 
 

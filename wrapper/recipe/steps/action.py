@@ -13,7 +13,7 @@ from wrapper.recipe.steps import Cursor, Outcome, Runner, Unit
 
 def payload(unit: Unit, cursor: Cursor) -> Any:
     """The rendered input, with the pagination cursor put in `input[param]`."""
-    value = render_value(unit.step.input, unit.context)
+    value = render_value(unit.step.input, unit.context, ("input",))
     if cursor is None:
         return value
     if value is None:
@@ -26,7 +26,7 @@ def payload(unit: Unit, cursor: Cursor) -> Any:
 
 
 def _key(unit: Unit) -> str:
-    return str(render_value(unit.step.action, unit.context))
+    return str(render_value(unit.step.action, unit.context, ("action",)))
 
 
 def _argv(runner: Runner, unit: Unit, key: str, value: Any) -> list[str]:

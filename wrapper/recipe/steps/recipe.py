@@ -10,7 +10,7 @@ from wrapper.recipe.steps import Cursor, Outcome, Runner, Unit
 
 
 def _values(unit: Unit) -> dict[str, Any]:
-    value = render_value(unit.step.input, unit.context)
+    value = render_value(unit.step.input, unit.context, ("input",))
     if value is None:
         return {}
     if not isinstance(value, dict):

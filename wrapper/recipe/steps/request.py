@@ -23,16 +23,16 @@ def _parts(unit: Unit, cursor: Cursor) -> dict[str, Any]:
     spec = unit.step.request
     assert spec is not None  # the kind is chosen by which key the step has
     ctx = unit.context
-    query = _strings(unit, "query", render_value(spec.query, ctx))
+    query = _strings(unit, "query", render_value(spec.query, ctx, ("request", "query")))
     if cursor is not None:
         query = {**(query or {}), cursor[0]: to_text(cursor[1])}
     return {
-        "path": to_text(render_value(spec.path, ctx)),
+        "path": to_text(render_value(spec.path, ctx, ("request", "path"))),
         "method": spec.method,
-        "headers": _strings(unit, "headers", render_value(spec.headers, ctx)),
-        "body": render_value(spec.body, ctx),
+        "headers": _strings(unit, "headers", render_value(spec.headers, ctx, ("request", "headers"))),
+        "body": render_value(spec.body, ctx, ("request", "body")),
         "query": query,
-        "path_params": _strings(unit, "path_params", render_value(spec.path_params, ctx)),
+        "path_params": _strings(unit, "path_params", render_value(spec.path_params, ctx, ("request", "path_params"))),
     }
 
 
