@@ -100,7 +100,8 @@ def test_json_report_and_files(fake_process, tmp_path):
     assert data["status"] == "ok" and data["outputs"] == {"found": 1}
     assert data["inputs"]["token"] == "***"
     assert json.loads(report.read_text()) == data
-    assert ET.parse(junit).getroot().find("testsuite").get("tests") == "2"
+    # A testcase per step and one per assertion.
+    assert ET.parse(junit).getroot().find("testsuite").get("tests") == "3"
     kinds = [json.loads(line)["event"] for line in events.read_text().splitlines()]
     assert kinds[0] == "run_start" and kinds[-1] == "run_finish"
     for text in (
@@ -385,3 +386,44 @@ def test_a_report_to_a_device_is_written_in_place(fake_process, tmp_path):
     # The link (and the device behind it) are still there: nothing was renamed over them.
     assert link.is_symlink()
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_a_logged_out_run_leaves_a_red_junit_and_a_failed_report(fake_process, tmp_path):
+    fake_process.register(
+        ["membrane", fake_process.any()],
+        stderr=json.dumps({"type": "not_authenticated", "message": "not logged in"}),
+        returncode=1,
+        occurrences=20,
+    )
+    junit, report = tmp_path / "junit.xml", tmp_path / "run.json"
+    result = mw(
+        "run", RECIPE, "-q", "-i", "query=ada", "--junit", str(junit), "--report", str(report)
+    )
+    assert result.exit_code == 4
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures")) == ("1", "1")
+    case = suite.find("testcase")
+    assert case.get("name") == "run"
+    assert "not logged in" in case.find("failure").get("message")
+    assert json.loads(report.read_text())["status"] == "failed"
+
+
+def test_a_run_lint_refuses_still_writes_a_red_junit_and_summary(tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    recipe = tmp_path / "a.yaml"
+    recipe.write_text(
+        "version: 1\nname: a\nconnections:\n  c: {app: chatwoot}\n"
+        "steps:\n  - {id: s, action: x, input: {v: '${steps.nope.outputs.x}'}}\n"
+    )
+    junit = tmp_path / "junit.xml"
+    result = mw("run", str(recipe), "--junit", str(junit))
+    assert result.exit_code == 2
+    case = ET.parse(junit).getroot().find("testsuite/testcase")
+    assert case.get("name") == "run"
+    assert case.find("failure").get("message") == (
+        f"{recipe}:6:35: steps[0].input.v: no step has the id 'nope'"
+    )
+    assert "### mw run `a`" in summary.read_text()
+    assert ": failed (exit 2" in summary.read_text()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.test_shard import TWO_STAGES, register, run_shard
+from tests.test_shard import TWO_STAGES, loaded, register, run_shard
 from wrapper.cli import cli
 from wrapper.errors import UsageError
 from wrapper.recipe.merge import merge_reports, read_report
@@ -105,11 +105,16 @@ def test_mw_runs_merge_prints_a_summary_writes_junit_and_exits_with_the_run_code
     paths = shard_reports(fake_process, tmp_path, total=2, failing=(40,))
     junit = tmp_path / "junit.xml"
     out = tmp_path / "run.json"
+    recipe = tmp_path / "tag-all.yaml"
+    recipe.write_text(TWO_STAGES)
     result = CliRunner().invoke(
         cli,
-        ["runs", "merge", *map(str, paths), "--junit", str(junit), "--report", str(out)],
+        [
+            "runs", "merge", *map(str, paths), "--junit", str(junit), "--report", str(out),
+            "--recipe", str(recipe),
+        ],
         catch_exceptions=False,
-    )
+    )  # fmt: skip
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert re.fullmatch(
@@ -132,6 +137,8 @@ def test_mw_runs_merge_prints_a_summary_writes_junit_and_exits_with_the_run_code
     names = [case.get("name") for case in suite.iter("testcase")]
     assert names[:5] == [f"look[{i}]" for i in range(5)]
     assert json.loads(out.read_text())["shards"][1]["status"] == "failed"
+    # Computed over both shards' items, not kept from one of them.
+    assert json.loads(out.read_text())["outputs"] == {"tagged": 4, "ids": 5}
 
 
 def test_shards_that_saw_different_lists_are_refused(fake_process, tmp_path):
@@ -239,4 +246,81 @@ def test_a_shard_report_header_names_its_share(fake_process, tmp_path):
     first = read_report(Path(paths[0]))
     assert summary_markdown(first).startswith(
         "### mw run `tag-all`, shard 1/2 of `look`: ok (exit 0, "
+    )
+
+
+CREATE_ALL = """\
+version: 1
+name: import
+inputs:
+  emails: {type: array, items: {type: string}}
+connections:
+  c: {app: chatwoot}
+steps:
+  - id: create
+    foreach: {items: "inputs.emails", concurrency: 2}
+    action: create-contact
+    input: {email: "${item}"}
+    outputs: {id: id}
+outputs:
+  created_count: "length(steps.create.items[?status == 'ok'])"
+  first_id: "steps.create.outputs[0].id"
+assert:
+  - that: "outputs.created_count == length(inputs.emails)"
+    message: every contact is created
+"""
+
+
+def _run_import(shard, emails):
+    from wrapper.membrane.client import MembraneClient
+    from wrapper.recipe.engine import Engine, RunOptions
+    from wrapper.recipe.report import ReportBuilder
+
+    builder = ReportBuilder()
+    Engine(
+        loaded(CREATE_ALL),
+        {"emails": emails},
+        MembraneClient(["membrane"], dialect="current"),
+        sinks=[builder],
+        options=RunOptions(run_id=f"run-{shard.index}", connections={"c": "conn1"}, shard=shard),
+    ).run()
+    return builder.report()
+
+
+def test_four_shards_of_ten_writes_merge_to_a_count_of_forty(fake_process, tmp_path):
+    emails = [f"c{i}@x.io" for i in range(40)]
+    found = []
+    for index in range(1, 5):
+        for i in Shard(index, 4, "create").indexes(len(emails)):
+            register(fake_process, "create-contact", {"email": emails[i]}, {"id": 1000 + i})
+        report = _run_import(Shard(index, 4, "create"), emails)
+        # Each shard counts its own share, and its assertion about the whole list fails.
+        assert report.outputs["created_count"] == 10
+        assert report.exit_code == 3
+        found.append((tmp_path / f"shard-{index}.json", report))
+    merged_report = merge_reports(found, recipe=loaded(CREATE_ALL))
+    assert merged_report.outputs == {"created_count": 40, "first_id": 1000}
+    assert [a.ok for a in merged_report.assertions] == [True]
+    assert (merged_report.status, merged_report.exit_code, merged_report.error) == ("ok", 0, None)
+    assert [s.outputs["created_count"] for s in merged_report.shards] == [10, 10, 10, 10]
+    steps = {s.id: s for s in merged_report.steps}
+    assert [item.index for item in steps["create"].items] == list(range(40))
+
+
+def test_merge_without_the_recipe_file_keeps_common_outputs_and_says_so(fake_process, tmp_path):
+    paths = shard_reports(fake_process, tmp_path, total=2)
+    result = CliRunner().invoke(cli, ["runs", "merge", *map(str, paths), "--json"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: outputs are not computed again over every shard: r.yaml does not load "
+        "(r.yaml: no such file); only outputs every shard computed alike are kept "
+        "(pass --recipe FILE)\n"
+    )
+    assert json.loads(result.stdout)["outputs"] == {"ids": 5}
+    other = tmp_path / "other.yaml"
+    other.write_text(TWO_STAGES + "# changed\n")
+    refused = CliRunner().invoke(cli, ["runs", "merge", *map(str, paths), "--recipe", str(other)])
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines()[0] == (
+        f"Error: --recipe: {other} is not the file the shards ran (its sha256 differs)"
     )

@@ -158,19 +158,79 @@ def test_events_are_one_json_object_per_line(fake_process, tmp_path):
     assert json.loads(out.read_text()) == report.to_json()
 
 
-def test_assertion_failures_become_a_junit_failure():
-    from wrapper.recipe.report import ErrorReport, RecipeRef, Report
+def _report(**fields):
+    from wrapper.recipe.report import RecipeRef, Report
 
-    report = Report(
+    return Report(
         run_id="r",
         recipe=RecipeRef(name="n", path="p", sha256="0" * 64),
         started_at="2026-01-01T00:00:00Z",
+        **fields,
+    )
+
+
+def _cases(report):
+    root = ET.fromstring(junit_xml(report).split("\n", 1)[1])
+    suite = root.find("testsuite")
+    cases = {
+        case.get("name"): (
+            case.find("failure").get("message") if case.find("failure") is not None else None
+        )
+        for case in suite.findall("testcase")
+    }
+    return suite.get("tests"), suite.get("failures"), cases
+
+
+def test_each_failed_assertion_is_its_own_junit_failure():
+    from wrapper.recipe.report import AssertionReport, ErrorReport
+
+    report = _report(
         status="failed",
         exit_code=3,
-        error=ErrorReport(message="assertion failed: x", **{"class": "AssertionFailedError"}),
+        error=ErrorReport(message="2 assertions failed", **{"class": "AssertionFailedError"}),
+        assertions=[
+            AssertionReport(that="a", message="a holds", ok=False),
+            AssertionReport(that="b", ok=True),
+            AssertionReport(that="c", ok=False, error="r.yaml:9:11: 'c': boom"),
+        ],
     )
-    root = ET.fromstring(junit_xml(report).split("\n", 1)[1])
-    case = root.find("testsuite/testcase")
-    assert case is not None and case.get("name") == "assert"
-    failure = case.find("failure")
-    assert failure is not None and failure.get("message") == "assertion failed: x"
+    assert _cases(report) == (
+        "3",
+        "2",
+        {
+            "assert[0]": "assertion failed: a holds",
+            "assert[1]": None,
+            "assert[2]": "r.yaml:9:11: 'c': boom",
+        },
+    )
+
+
+def test_a_failure_outside_any_step_is_a_run_level_junit_failure():
+    from wrapper.recipe.report import ErrorReport
+
+    logged_out = ErrorReport(
+        type="not_logged_in", message="not logged in", **{"class": "NotLoggedInError"}
+    )
+    report = _report(status="failed", exit_code=4, error=logged_out)
+    assert _cases(report) == ("1", "1", {"run": "not logged in"})
+    # An assertion error without assertion results still shows.
+    bare = ErrorReport(message="assertion failed: x", **{"class": "AssertionFailedError"})
+    assert _cases(_report(status="failed", exit_code=3, error=bare))[2] == {
+        "run": "assertion failed: x"
+    }
+
+
+def test_a_merge_with_a_shard_that_failed_outside_its_steps_is_red():
+    from wrapper.recipe.report import ErrorReport, ShardRun
+
+    dead = ErrorReport(message="not logged in", **{"class": "NotLoggedInError"})
+    report = _report(
+        status="failed",
+        exit_code=4,
+        error=dead,
+        shards=[
+            ShardRun(run_id="a", index=1, status="ok", exit_code=0),
+            ShardRun(run_id="b", index=2, status="failed", exit_code=4, error=dead),
+        ],
+    )
+    assert _cases(report) == ("1", "1", {"run (shard 2/2)": "not logged in"})

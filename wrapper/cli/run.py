@@ -17,7 +17,7 @@ import click
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import format_error
 from wrapper.cli.render import file_option, parse_pairs
-from wrapper.errors import EXIT_INTERRUPTED, UsageError
+from wrapper.errors import EXIT_INTERRUPTED, UsageError, WrapperError
 from wrapper.recipe import events as ev
 from wrapper.recipe.ratelimit import RateLimiter
 
@@ -148,10 +148,6 @@ def _execute(
     shard_spec: str | None,
     shard_step: str | None,
 ) -> None:
-    from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
-    from wrapper.recipe.lint import check_recipe
-    from wrapper.recipe.loader import load_recipe, recipe_argument
-
     quiet = quiet or obj.quiet
     from wrapper.recipe.journal import RUN_ID
 
@@ -181,6 +177,69 @@ def _execute(
     from wrapper.recipe.report import check_outputs
 
     check_outputs(report_path, junit_path)
+    with _failure_recorded(recipe, junit_path):
+        loaded, inputs, overrides, shard = _prepare(
+            recipe, given, inputs_file, connections, shard_spec, shard_step, quiet
+        )
+    run_loaded(
+        obj,
+        loaded,
+        inputs,
+        overrides,
+        plan=plan,
+        run_id=run_id,
+        as_json=as_json,
+        report_path=report_path,
+        junit_path=junit_path,
+        events_to=events_to,
+        quiet=quiet,
+        shard=shard,
+    )
+
+
+@contextmanager
+def _failure_recorded(recipe: str, junit_path: Path | None) -> Iterator[None]:
+    """A run refused before its first step (lint, inputs) still leaves a red JUnit file and
+    job summary, so CI shows the failure where it looks for it."""
+    try:
+        yield
+    except WrapperError as error:
+        from datetime import datetime, timezone
+
+        from wrapper.recipe.report import ErrorReport, RecipeRef, Report, junit_xml, write_text
+        from wrapper.recipe.retry import error_info
+
+        report = Report(
+            run_id="not-started",
+            recipe=RecipeRef(name=Path(recipe).stem, path=recipe, sha256=""),
+            status="failed",
+            exit_code=error.exit_code,
+            started_at=datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+            error=ErrorReport.model_validate(error_info(error)),
+        )
+        if junit_path is not None:
+            write_text(junit_path, junit_xml(report) + "\n")
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            from wrapper.cli.github import append_summary
+
+            append_summary(report)
+        raise
+
+
+def _prepare(
+    recipe: str,
+    given: tuple[str, ...],
+    inputs_file: Path | None,
+    connections: tuple[str, ...],
+    shard_spec: str | None,
+    shard_step: str | None,
+    quiet: bool,
+) -> tuple[LoadedRecipe, dict[str, Any], dict[str, str], Shard | None]:
+    """The recipe loaded and linted, its inputs resolved, overrides and the shard checked."""
+    from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
+    from wrapper.recipe.lint import check_recipe
+    from wrapper.recipe.loader import load_recipe, recipe_argument
+
     loaded = load_recipe(recipe_argument(recipe))
     # What `mw lint` calls an error stops the run before any call: a reference to a later step,
     # a sub-recipe cycle, `index` outside a foreach. Warnings are lint's to show.
@@ -211,20 +270,7 @@ def _execute(
                 "is split)",
                 err=True,
             )
-    run_loaded(
-        obj,
-        loaded,
-        inputs,
-        overrides,
-        plan=plan,
-        run_id=run_id,
-        as_json=as_json,
-        report_path=report_path,
-        junit_path=junit_path,
-        events_to=events_to,
-        quiet=quiet,
-        shard=shard,
-    )
+    return loaded, inputs, overrides, shard
 
 
 def run_loaded(

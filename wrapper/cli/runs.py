@@ -12,8 +12,10 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.render import file_option
+from wrapper.errors import UsageError
 
 if TYPE_CHECKING:
+    from wrapper.recipe.loader import LoadedRecipe
     from wrapper.recipe.report import Report
 
 RUNS_EPILOG = """\b
@@ -69,9 +71,11 @@ MERGE_EPILOG = """\b
 Each shard job writes its report (`mw run --shard I/N --report shard-I.json`);
 a last job merges them. The merge checks that the shards ran the same recipe
 file with the same inputs, that every shard is there exactly once and that they
-all saw the same list under the split step, then exits with the code the whole
-run earns (0 ok, 1 a step failed, 3 an assert failed, 130 interrupted; 2 when
-the reports do not fit together).
+all saw the same list under the split step, computes the recipe's outputs and
+assertions again over the merged steps (the recipe file is read from the path
+the reports name, or --recipe), then exits with the code the whole run earns
+(0 ok, 1 a step failed, 3 an assert failed, 130 interrupted; 2 when the
+reports do not fit together).
 
 \b
 Examples:
@@ -88,6 +92,13 @@ Examples:
 @file_option("--junit", "junit_path", "Write one JUnit XML file for all shards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the merged report as JSON.")
 @click.option("--run-id", "run_id", metavar="ID", help="Name the merged run (default: derived).")
+@click.option(
+    "--recipe",
+    "recipe_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The recipe the shards ran, when it is not at the path their reports name.",
+)
 @click.pass_obj
 def merge(
     obj: AppContext,
@@ -97,13 +108,16 @@ def merge(
     junit_path: Path | None,
     as_json: bool,
     run_id: str | None,
+    recipe_path: Path | None,
 ) -> None:
     """Join the reports of a sharded run (`mw run --shard I/N`) into one."""
     from wrapper.recipe.merge import merge_reports, read_report
     from wrapper.recipe.report import check_outputs, write_junit, write_report
 
     check_outputs(report_path, junit_path)
-    merged = merge_reports([(path, read_report(path)) for path in reports], run_id)
+    found = [(path, read_report(path)) for path in reports]
+    loaded = _shards_recipe(found[0][1], recipe_path) if found else None
+    merged = merge_reports(found, run_id, recipe=loaded, environ=os.environ)
     if report_path:
         write_report(merged, report_path)
     if junit_path:
@@ -121,6 +135,33 @@ def merge(
         where = f"shard {failed.index}: " if failed else ""
         click.echo(f"Error: {where}{merged.error.message}", err=True)
     sys.exit(merged.exit_code)
+
+
+def _shards_recipe(first: Report, given: Path | None) -> LoadedRecipe | None:
+    """The recipe file the shards ran, to compute its outputs over all of them; without it
+    (moved, changed since) only outputs every shard computed alike are kept, and a warning
+    says so."""
+    from wrapper.errors import RecipeError
+    from wrapper.recipe.loader import load_recipe
+
+    path = given or Path(first.recipe.path)
+    why = None
+    try:
+        loaded = load_recipe(path)
+    except RecipeError as error:
+        why = f"{path} does not load ({error.message})"
+    else:
+        if loaded.sha256 == first.recipe.sha256:
+            return loaded
+        why = f"{path} is not the file the shards ran (its sha256 differs)"
+    if given is not None:
+        raise UsageError(f"--recipe: {why}")
+    click.echo(
+        f"warning: outputs are not computed again over every shard: {why}; only outputs "
+        "every shard computed alike are kept (pass --recipe FILE)",
+        err=True,
+    )
+    return None
 
 
 def _print_merged(report: Report) -> None:

@@ -15,9 +15,9 @@ from typing import Any, Final
 
 from jmespath import exceptions as jmes_exc
 
+from wrapper.recipe.excerpt import excerpt
 from wrapper.recipe.functions import OPTIONS
 from wrapper.recipe.jmes import Expression, compile_jmespath
-from wrapper.recipe.excerpt import excerpt
 
 TEMPLATE_OPEN: Final = "${"
 
@@ -33,9 +33,7 @@ class ExpressionError(ValueError):
     `reason` so the run can mask it before cutting it short.
     """
 
-    def __init__(
-        self, reason: str, path: tuple[str | int, ...] = (), seen: Any = _NOTHING
-    ) -> None:
+    def __init__(self, reason: str, path: tuple[str | int, ...] = (), seen: Any = _NOTHING) -> None:
         self.reason = reason
         self.path = path
         self.seen = seen
@@ -211,9 +209,7 @@ def _matching_brace(text: str, start: int) -> int:
     return -1
 
 
-def render_value(
-    value: Any, context: Mapping[str, Any], path: tuple[str | int, ...] = ()
-) -> Any:
+def render_value(value: Any, context: Mapping[str, Any], path: tuple[str | int, ...] = ()) -> Any:
     """Render every template inside a JSON-like value (dicts, lists, strings); a failure
     carries the path of the string that failed."""
     if isinstance(value, str):

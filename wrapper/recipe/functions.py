@@ -9,43 +9,40 @@ and a projection in JMESPath, and `/` is no token of it.
 from __future__ import annotations
 
 import math
-from typing import Any, Final
+from typing import Any
 
 from jmespath import functions
 from jmespath.visitor import Options
 
 
-_NUMBER: Final = {"types": ["number"]}
-
-
 class RecipeFunctions(functions.Functions):
     """Functions available in every recipe expression (README, "Expression functions")."""
 
-    @functions.signature(_NUMBER, _NUMBER)
+    @functions.signature({"types": ["number"]}, {"types": ["number"]})
     def _func_add(self, a: float, b: float) -> float:
         return _finite(a + b)
 
-    @functions.signature(_NUMBER, _NUMBER)
+    @functions.signature({"types": ["number"]}, {"types": ["number"]})
     def _func_sub(self, a: float, b: float) -> float:
         return _finite(a - b)
 
-    @functions.signature(_NUMBER, _NUMBER)
+    @functions.signature({"types": ["number"]}, {"types": ["number"]})
     def _func_mul(self, a: float, b: float) -> float:
         return _finite(a * b)
 
-    @functions.signature(_NUMBER, _NUMBER)
+    @functions.signature({"types": ["number"]}, {"types": ["number"]})
     def _func_div(self, a: float, b: float) -> float:
         if b == 0:
             raise ZeroDivisionError(f"div({_num(a)}, 0): division by zero")
         return _finite(a / b)
 
-    @functions.signature(_NUMBER, _NUMBER)
+    @functions.signature({"types": ["number"]}, {"types": ["number"]})
     def _func_mod(self, a: float, b: float) -> float:
         if b == 0:
             raise ZeroDivisionError(f"mod({_num(a)}, 0): division by zero")
         return a % b
 
-    @functions.signature(_NUMBER, _NUMBER)
+    @functions.signature({"types": ["number"]}, {"types": ["number"]})
     def _func_round(self, value: float, digits: float) -> float:
         """Round to `digits` places; with 0 digits an integer (half to even, as Python does)."""
         rounded: float = round(value, int(digits))

@@ -282,7 +282,6 @@ def value_problem(spec: InputSpec, value: Any) -> tuple[str, str] | None:
     return where, text
 
 
-
 def _plainly_valid(schema: Mapping[str, Any], value: Any) -> bool:
     """True only when jsonschema would certainly accept `value`; False means "ask jsonschema".
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from jmespath import lexer, parser, visitor
+from jmespath import exceptions, lexer, parser, visitor
 
 
-class _Lexer(lexer.Lexer):  # type: ignore[misc]
+class _Lexer(lexer.Lexer):
     SIMPLE_TOKENS: ClassVar[dict[str, str]] = {**lexer.Lexer.SIMPLE_TOKENS, "$": "root"}
 
 
-class _Interpreter(visitor.TreeInterpreter):  # type: ignore[misc]
+class _Interpreter(visitor.TreeInterpreter):
     def __init__(self, options: visitor.Options | None, root: Any) -> None:
         super().__init__(options)
         self._root = root
@@ -30,11 +30,8 @@ class _Interpreter(visitor.TreeInterpreter):  # type: ignore[misc]
         return self._root
 
 
-class Expression(parser.ParsedResult):  # type: ignore[misc]
+class Expression(parser.ParsedResult):
     """A compiled expression; `search(value, root=...)` evaluates it."""
-
-    expression: str
-    parsed: dict[str, Any]
 
     def search(
         self, value: Any, options: visitor.Options | None = None, *, root: Any = None
@@ -43,19 +40,21 @@ class Expression(parser.ParsedResult):  # type: ignore[misc]
         return _Interpreter(options, start).visit(self.parsed, value)
 
 
-class _Parser(parser.Parser):  # type: ignore[misc]
+class _Parser(parser.Parser):
     BINDING_POWER: ClassVar[dict[str, int]] = {**parser.Parser.BINDING_POWER, "root": 0}
     # Not the base class's cache: that one holds results of the plain parser.
     _CACHE: ClassVar[dict[str, Expression]] = {}
 
     def _parse(self, expression: str) -> Expression:
-        self.tokenizer = _Lexer().tokenize(expression)
-        self._tokens = list(self.tokenizer)
-        self._index = 0
-        parsed = self._expression(binding_power=0)
-        if self._current_token() != "eof":
-            token = self._lookahead_token(0)
-            raise parser.exceptions.ParseError(
+        # The base class's `_parse` with our lexer; its helpers are private, so untyped.
+        this: Any = self
+        this.tokenizer = _Lexer().tokenize(expression)
+        this._tokens = list(this.tokenizer)
+        this._index = 0
+        parsed = this._expression(binding_power=0)
+        if this._current_token() != "eof":
+            token = this._lookahead_token(0)
+            raise exceptions.ParseError(
                 token["start"], token["value"], token["type"], f"Unexpected token: {token['value']}"
             )
         return Expression(expression, parsed)
@@ -66,5 +65,6 @@ class _Parser(parser.Parser):  # type: ignore[misc]
 
 def compile_jmespath(source: str) -> Expression:
     """Parse JMESPath plus `$`; raises jmespath's own errors."""
-    result: Expression = _Parser().parse(source)
+    result = _Parser().parse(source)
+    assert isinstance(result, Expression)
     return result

@@ -278,8 +278,7 @@ class _Checker:
         name = f"$.{root}" if rooted else root
         if root in ("item", "index"):
             return (
-                f"{name!r} exists only in a foreach step (its if, input, request, set and "
-                "outputs)"
+                f"{name!r} exists only in a foreach step (its if, input, request, set and outputs)"
             )
         if root == "outputs":
             return f"{name!r} can be read only in assert"

@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from wrapper.errors import UsageError
-from wrapper.recipe.report import SCHEMA_VERSION, ItemReport, Report, ShardRun, StepReport
+from wrapper.recipe.report import (
+    SCHEMA_VERSION,
+    AssertionReport,
+    ErrorReport,
+    ItemReport,
+    Report,
+    ShardRun,
+    StepReport,
+)
 from wrapper.recipe.shard import MAX_SHARDS
+
+if TYPE_CHECKING:
+    from wrapper.recipe.loader import LoadedRecipe
 
 #: Which status a merged step or run shows when its shards disagree: the highest here.
 _STEP_RANK = {"skipped": 0, "planned": 1, "ok": 2, "cancelled": 3, "interrupted": 4, "failed": 5}
@@ -65,8 +76,19 @@ def read_report(path: Path) -> Report:
         raise UsageError(f"{path}: not a valid mw run report: {where}: {first['msg']}") from None
 
 
-def merge_reports(found: Sequence[tuple[Path, Report]], run_id: str | None = None) -> Report:
-    """One report for the whole sharded run; raises UsageError when the shards do not fit."""
+def merge_reports(
+    found: Sequence[tuple[Path, Report]],
+    run_id: str | None = None,
+    *,
+    recipe: LoadedRecipe | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Report:
+    """One report for the whole sharded run; raises UsageError when the shards do not fit.
+
+    With the recipe (the file the shards ran), its outputs and assertions are computed again
+    over the merged steps, so a count covers every shard; without it only the outputs every
+    shard computed alike are kept.
+    """
     if not found:
         raise UsageError("no reports to merge")
     shards = _check(found)
@@ -81,7 +103,7 @@ def merge_reports(found: Sequence[tuple[Path, Report]], run_id: str | None = Non
         for check in report.assertions:
             if check not in assertions:
                 assertions.append(check)
-    return Report(
+    merged = Report(
         run_id=run_id or _merged_id(reports),
         recipe=first.recipe,
         plan=first.plan,
@@ -109,6 +131,102 @@ def merge_reports(found: Sequence[tuple[Path, Report]], run_id: str | None = Non
             for r in reports
         ],
     )
+    if recipe is not None:
+        recompute(merged, recipe, reports, environ or {})
+    return merged
+
+
+def recompute(
+    merged: Report, loaded: LoadedRecipe, shards: list[Report], environ: Mapping[str, str]
+) -> None:
+    """The recipe's outputs and assertions over the merged steps, as one run would give them.
+
+    A shard that failed only its assertions failed on its own share (a total is not a
+    shard's total); the merged run's assertions decide instead.
+    """
+    from wrapper.recipe.expr import ExpressionError, evaluate
+    from wrapper.recipe.outcome import truthy
+
+    recipe = loaded.recipe
+    ctx: dict[str, Any] = {
+        "inputs": merged.inputs,
+        "steps": _steps_context(merged.steps),
+        "connections": {c.name: {"id": c.id, "app": c.app} for c in merged.connections},
+        "env": {name: environ.get(name) for name in recipe.env},
+        "vars": {},
+    }
+    outputs: dict[str, Any] = {}
+    assertions: list[AssertionReport] = []
+    failure: ErrorReport | None = None
+    loc: tuple[str | int, ...] = ()
+    try:
+        for name, source in recipe.vars.items():
+            loc = ("vars", name)
+            ctx["vars"][name] = evaluate(source, ctx)
+        for name, source in recipe.outputs.items():
+            loc = ("outputs", name)
+            outputs[name] = evaluate(source, ctx)
+        checks = {**ctx, "outputs": outputs}
+        for i, check in enumerate(recipe.assert_):
+            loc = ("assert", i, "that")
+            held = truthy(evaluate(check.that, checks))
+            assertions.append(AssertionReport(that=check.that, message=check.message, ok=held))
+    except ExpressionError as error:
+        message = f"{loaded.location((*loc, *error.path))}: {error}"
+        failure = ErrorReport(type="expression_failed", message=message)
+        failure.class_ = "ExpressionFailedError"
+    merged.outputs = outputs
+    merged.assertions = assertions
+    others = [r for r in shards if r.error is None or r.error.class_ != "AssertionFailedError"]
+    worst = max(others, key=lambda r: _RUN_RANK.get(r.status, 2), default=None)
+    if worst is not None and worst.status != "ok":
+        merged.status, merged.exit_code, merged.error = worst.status, worst.exit_code, worst.error
+    elif failure is not None:
+        merged.status, merged.exit_code, merged.error = "failed", 1, failure
+    elif any(not check.ok for check in assertions):
+        failed = [c.message or c.that for c in assertions if not c.ok]
+        text = (
+            f"assertion failed: {failed[0]}"
+            if len(failed) == 1
+            else (f"{len(failed)} assertions failed: " + "; ".join(failed))
+        )
+        merged.status, merged.exit_code = "failed", 3
+        merged.error = ErrorReport(type="assertion_failed", message=text)
+        merged.error.class_ = "AssertionFailedError"
+    else:
+        merged.status, merged.exit_code, merged.error = "ok", 0, None
+
+
+def _steps_context(steps: list[StepReport]) -> dict[str, Any]:
+    """`steps.<id>` as the run's expressions saw it, built from the merged step reports."""
+    out: dict[str, Any] = {}
+    for step in steps:
+        if step.parent is not None:
+            continue  # a sub-recipe's steps are its own scope
+        entry: dict[str, Any] = {
+            "status": step.status,
+            "outputs": step.outputs,
+            "attempts": step.attempts,
+            "error": _error_value(step.error),
+            "http_status": step.http_status,
+        }
+        if step.items is not None:
+            entry["items"] = [
+                {
+                    "item": item.item,
+                    "status": item.status,
+                    "attempts": item.attempts,
+                    "outputs": item.outputs,
+                    "error": _error_value(item.error),
+                }
+                for item in step.items
+            ]
+        out[step.id] = entry
+    return out
+
+
+def _error_value(error: ErrorReport | None) -> dict[str, Any] | None:
+    return None if error is None else error.model_dump(by_alias=True)
 
 
 def _check(found: Sequence[tuple[Path, Report]]) -> list[tuple[Path, Report]]:

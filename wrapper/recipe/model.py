@@ -281,7 +281,9 @@ class RequestSpec(Strict):
 
 StepKindName = Literal["action", "request", "recipe", "set"]
 #: What a `set` step may have besides `set`: it makes no call, so nothing about calls.
-_SET_KEYS: Final = frozenset({"id", "name", "set_", "if_", "skip_if", "foreach", "continue_on_error"})
+_SET_KEYS: Final = frozenset(
+    {"id", "name", "set_", "if_", "skip_if", "foreach", "continue_on_error"}
+)
 
 
 class Step(Strict):

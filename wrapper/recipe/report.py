@@ -57,7 +57,7 @@ class ItemReport(_Model):
 class StepReport(_Model):
     id: str = Field(description="The step id; sub-recipe steps read `parent.child`.")
     name: str | None = None
-    kind: Literal["action", "request", "recipe"] = "action"
+    kind: Literal["action", "request", "recipe", "set"] = "action"
     effect: Literal["read", "write"] = "write"
     block: Literal["steps", "finally"] = "steps"
     parent: str | None = None
@@ -256,7 +256,7 @@ def _error(data: dict[str, Any] | None) -> ErrorReport | None:
 
 
 def write_report(report: Report, path: Path) -> None:
-    _write_text(path, json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+    write_text(path, json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
 
 
 def check_writable(path: Path, option: str) -> None:
@@ -281,7 +281,7 @@ def check_outputs(report: Path | None, junit: Path | None) -> None:
             check_writable(path, option)
 
 
-def _write_text(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
     """Write atomically, so a reader (CI, an agent) never sees half a file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -301,7 +301,10 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def junit_xml(report: Report) -> str:
-    """A testsuite per run; a testcase per step, or per item of a foreach step."""
+    """A testsuite per run; a testcase per step, or per item of a foreach step, one per failed
+    assertion, and a run-level one for a failure outside any step (a connection that could not
+    be had, an output that failed, a shard that stopped early), so the suite is red whenever
+    the run is."""
     # Imported here: only --junit needs XML, and every run pays for what is imported at start.
     import xml.etree.ElementTree as ET
 
@@ -314,8 +317,11 @@ def junit_xml(report: Report) -> str:
                 _case(suite, report, case_name, item.status, item.duration_s, item.error, counts)
         else:
             _case(suite, report, step.id, step.status, step.duration_s, step.error, counts)
-    if report.error is not None and report.error.class_ == "AssertionFailedError":
-        _case(suite, report, "assert", "failed", 0.0, report.error, counts)
+    for i, check in enumerate(report.assertions):
+        failure = None if check.ok else ErrorReport(message=_assertion_text(check))
+        _case(suite, report, f"assert[{i}]", "ok" if check.ok else "failed", 0.0, failure, counts)
+    for name, error in run_failures(report):
+        _case(suite, report, name, "failed", report.duration_s, error, counts)
     suite.set("tests", str(counts["tests"]))
     suite.set("failures", str(counts["failures"]))
     suite.set("errors", "0")
@@ -326,6 +332,34 @@ def junit_xml(report: Report) -> str:
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def _assertion_text(check: AssertionReport) -> str:
+    return check.error or f"assertion failed: {check.message or check.that}"
+
+
+def run_failures(report: Report) -> list[tuple[str, ErrorReport]]:
+    """Failures no step or assertion shows: each as (testcase name, error)."""
+    if report.shards:
+        total = len(report.shards)
+        return [
+            (f"run (shard {shard.index}/{total})", shard.error or ErrorReport(message=shard.status))
+            for shard in report.shards
+            if shard.status != "ok" and not _shown_elsewhere(report, shard.error)
+        ]
+    if report.status == "ok" or _shown_elsewhere(report, report.error):
+        return []
+    return [("run", report.error or ErrorReport(message=f"the run ended {report.status}"))]
+
+
+def _shown_elsewhere(report: Report, error: ErrorReport | None) -> bool:
+    """A step's failure (the run wraps it as `step 'x' failed: ...`) or an assertion's is
+    already a failed testcase of its own."""
+    if error is None:
+        return False
+    if error.class_ == "AssertionFailedError":
+        return any(not check.ok for check in report.assertions)
+    return error.class_ == "StepFailedError" and error.message.startswith("step ")
 
 
 def _case(
@@ -359,7 +393,7 @@ def _case(
 
 
 def write_junit(report: Report, path: Path) -> None:
-    _write_text(path, junit_xml(report) + "\n")
+    write_text(path, junit_xml(report) + "\n")
 
 
 # --- NDJSON events --------------------------------------------------------------------------

@@ -11,7 +11,11 @@ from wrapper.recipe.expr import render_value, to_text
 from wrapper.recipe.steps import Cursor, Outcome, Runner, Unit
 
 
-def _strings(unit: Unit, name: str, value: Any) -> dict[str, str] | None:
+def _strings(unit: Unit, name: str) -> dict[str, str] | None:
+    """`request.query`, `.headers` or `.path_params` rendered: a mapping of texts."""
+    spec = unit.step.request
+    assert spec is not None
+    value = render_value(getattr(spec, name), unit.context, ("request", name))
     if value is None:
         return None
     if not isinstance(value, Mapping):
@@ -23,16 +27,16 @@ def _parts(unit: Unit, cursor: Cursor) -> dict[str, Any]:
     spec = unit.step.request
     assert spec is not None  # the kind is chosen by which key the step has
     ctx = unit.context
-    query = _strings(unit, "query", render_value(spec.query, ctx, ("request", "query")))
+    query = _strings(unit, "query")
     if cursor is not None:
         query = {**(query or {}), cursor[0]: to_text(cursor[1])}
     return {
         "path": to_text(render_value(spec.path, ctx, ("request", "path"))),
         "method": spec.method,
-        "headers": _strings(unit, "headers", render_value(spec.headers, ctx, ("request", "headers"))),
+        "headers": _strings(unit, "headers"),
         "body": render_value(spec.body, ctx, ("request", "body")),
         "query": query,
-        "path_params": _strings(unit, "path_params", render_value(spec.path_params, ctx, ("request", "path_params"))),
+        "path_params": _strings(unit, "path_params"),
     }
 
 
