@@ -228,7 +228,15 @@ def test_a_recipe_that_does_not_load_is_annotated_at_each_problem(github):
         "(got 'reed') (did you mean 'read'?)",
         "::error file=demo.yaml,line=16,col=5::steps[1]: unknown key 'iff' (did you mean 'if'?)",
     ]
-    assert github.read_text() == "# earlier content\n"
+    # The job summary is red too, one problem a line.
+    assert github.read_text() == (
+        "# earlier content\n"
+        "### mw run `demo`: failed (exit 2, 0.00s)\n\n"
+        "**Error:**\n\n"
+        "- demo.yaml:9:13: steps[0].effect: must be one of: read, write (got 'reed') "
+        "(did you mean 'read'?)\n"
+        "- demo.yaml:16:5: steps[1]: unknown key 'iff' (did you mean 'if'?)\n\n"
+    )
 
 
 def test_a_missing_input_is_annotated_without_a_place():

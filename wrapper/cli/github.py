@@ -124,10 +124,9 @@ def summary_markdown(report: Report) -> str:
     lines = [
         f"### mw {'plan' if report.plan else 'run'} `{report.recipe.name}`{scope}: "
         f"{report.status} (exit {report.exit_code}, {report.duration_s:.2f}s)",
-        "",
-        "| step | status | attempts | duration | note |",
-        "|---|---|---|---|---|",
     ]
+    if report.steps:
+        lines += ["", "| step | status | attempts | duration | note |", "|---|---|---|---|---|"]
     for step in report.steps:
         note = step.error.message if step.error else ""
         if step.counts:
@@ -139,7 +138,12 @@ def summary_markdown(report: Report) -> str:
             f"{step.duration_s:.2f}s | {note} |"
         )
     if report.error is not None:
-        lines += ["", f"**Error:** {_markdown(report.error.message)}"]
+        parts = report.error.message.splitlines()
+        if report.error.class_ == "RecipeError" and len(parts) > 1:
+            # A recipe lint refused: one problem a line.
+            lines += ["", "**Error:**", ""] + [f"- {_markdown(part)}" for part in parts]
+        else:
+            lines += ["", f"**Error:** {_markdown(report.error.message)}"]
     return "\n".join(lines) + "\n\n"
 
 

@@ -355,7 +355,7 @@ class Step(Strict):
             if self.effect != "read":
                 extra.append("effect")
             if extra:
-                shown = ", ".join(self.model_fields[k].alias or k for k in extra)
+                shown = ", ".join(type(self).model_fields[k].alias or k for k in extra)
                 raise ValueError(
                     f"a set step makes no call, so it takes no {shown} "
                     "(only id, name, set, if, skip_if, foreach, continue_on_error)"
