@@ -243,3 +243,47 @@ def test_every_failed_assertion_is_named(fake_process):
     )
     assert [a["ok"] for a in result.assertions] == [False, True, False, False]
     assert result.assertions[3]["error"].startswith("r.yaml:15:11: ")
+
+
+def test_a_sub_recipe_steps_timeout_stops_it_and_caps_its_calls(
+    fake_process, tmp_path, monkeypatch
+):
+    from wrapper.membrane.client import MembraneClient
+
+    (tmp_path / "child.yaml").write_text(
+        recipe("""
+        steps:
+          - {id: first, action: slow}
+          - {id: second, action: never}
+        """)
+    )
+    (tmp_path / "parent.yaml").write_text(
+        recipe("""
+        steps:
+          - {id: sub, recipe: child.yaml, timeout: 5s}
+        """)
+    )
+    now = [100.0]
+    timeouts = []
+    real = MembraneClient.run_action
+
+    def run_action(self, key, **kw):
+        timeouts.append(kw.get("timeout_s"))
+        now[0] += 3.0
+        value = real(self, key, **kw)
+        now[0] += 7.0  # the call took ten seconds of a five-second budget
+        return value
+
+    monkeypatch.setattr(MembraneClient, "run_action", run_action)
+    ok(fake_process, "slow", None, {"ok": True})
+    h = Harness(None, path=tmp_path / "parent.yaml")
+    h.engine.options.clock = lambda: now[0]
+    result = h.run()
+    assert result.exit_code == EXIT_FAILED
+    assert str(result.error) == (
+        "step 'sub' failed: step 'sub': sub-recipe 'child.yaml' did not finish within its "
+        "timeout of 5s (step 'sub.second' failed: step 'sub.second' not started: the "
+        "sub-recipe's timeout ran out)"
+    )
+    assert timeouts == [5.0]
+    assert [c[3] for c in fake_process.calls] == ["slow"]

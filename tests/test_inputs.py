@@ -289,3 +289,26 @@ def test_defaults_that_fit_or_are_null_have_no_problem():
     assert default_problem(InputSpec(type="integer", minimum=1, default=1)) is None
     assert default_problem(InputSpec(type="integer", default=None)) is None
     assert default_problem(InputSpec(type="boolean")) is None
+
+
+def test_a_from_env_input_is_required_unless_it_has_a_default():
+    code = specs(code={"type": "string", "secret": True, "from_env": "PROMO_CODE"})
+    with pytest.raises(InputError) as caught:
+        resolve_inputs(code, environ={})
+    assert caught.value.exit_code == 2
+    assert str(caught.value) == "input 'code' is required: pass -i code=VALUE (or set PROMO_CODE)"
+    assert resolve_inputs(code, environ={"PROMO_CODE": "X1"}) == {"code": "X1"}
+    defaulted = specs(code={"type": "string", "from_env": "PROMO_CODE", "default": "none"})
+    assert resolve_inputs(defaulted, environ={}) == {"code": "none"}
+
+
+def test_a_long_value_is_cut_in_the_message_with_its_length():
+    huge = "a" * 300_000
+    with pytest.raises(InputError) as caught:
+        resolve_inputs(specs(n={"type": "integer"}), given={"n": huge})
+    assert str(caught.value) == f"input 'n': '{'a' * 78}… (300000 characters) is not an integer"
+    with pytest.raises(InputError) as caught:
+        resolve_inputs(specs(s={"type": "string", "maxLength": 5}), given={"s": huge})
+    assert str(caught.value) == (
+        f"input 's': '{'a' * 78}… (300000 characters) does not satisfy maxLength: 5"
+    )

@@ -64,7 +64,9 @@ def test_input_required_secret_and_default() -> None:
     assert InputSpec().is_required
     assert not InputSpec(default=None).is_required  # an explicit null default counts
     assert InputSpec.model_validate({"default": None}).has_default
-    assert not InputSpec(from_env="TOKEN").is_required
+    assert InputSpec(from_env="TOKEN").is_required
+    assert not InputSpec(from_env="TOKEN", default="x").is_required
+    assert not InputSpec(from_env="TOKEN", required=False).is_required
     assert InputSpec(from_env="TOKEN").is_secret
     assert InputSpec(secret=True).is_secret
     assert InputSpec(required=True, default="x").is_required

@@ -573,7 +573,7 @@ def test_from_recipe_writes_a_skill_that_runs_it(tmp_path, recipe):
     for line in [
         "| `email` | string | yes |  | Customer e-mail; format email |",
         '| `name` | string | no | `"New customer"` |  |',
-        "| `token` | string | no |  | API token; **secret** from the environment variable "
+        "| `token` | string | yes |  | API token; **secret** from the environment variable "
         "`DEMO_TOKEN` |",
         '| `labels` | array | no | `["new-lead"]` |  |',
         "| `chatwoot` | chatwoot |",

@@ -138,10 +138,11 @@ class InputSpec(Strict):
 
     @property
     def is_required(self) -> bool:
-        """Required unless it has a default, comes from the environment, or says otherwise."""
+        """Required unless it has a default or says `required: false`. A `from_env` input is
+        required too: an unset variable must stop the run, not send an empty value."""
         if self.required is not None:
             return self.required
-        return not self.has_default and self.from_env is None
+        return not self.has_default
 
     @property
     def is_secret(self) -> bool:

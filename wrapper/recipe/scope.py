@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from wrapper.errors import (
     AssertionFailedError,
@@ -19,9 +19,8 @@ from wrapper.recipe.calls import execute
 from wrapper.recipe.excerpt import excerpt
 from wrapper.recipe.expr import ExpressionError, evaluate
 from wrapper.recipe.foreach import replay_item, run_foreach
-from wrapper.recipe.inputs import resolve_inputs, secret_values
 from wrapper.recipe.lint_expr import analyse
-from wrapper.recipe.loader import LoadedRecipe, Loc, resolve_recipe_ref
+from wrapper.recipe.loader import LoadedRecipe, Loc
 from wrapper.recipe.model import Step
 from wrapper.recipe.outcome import (
     FAILED,
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
     from wrapper.recipe.engine import Engine
 
 T = TypeVar("T")
-MAX_DEPTH: Final = 16
 
 
 class RecipeScope:
@@ -58,8 +56,11 @@ class RecipeScope:
         *,
         prefix: str,
         depth: int,
+        deadline: float | None = None,
     ) -> None:
         self.engine = engine
+        #: When a sub-recipe step's `timeout` runs out (engine clock); None: no limit.
+        self.deadline = deadline
         self.loaded = loaded
         self.recipe = loaded.recipe
         self.inputs = inputs
@@ -94,6 +95,10 @@ class RecipeScope:
         invoke: Callable[[], T],
     ) -> T:
         name = self.recipe.connection_for(unit.step)
+        if self.deadline is not None:
+            from wrapper.recipe.subrecipe import check_deadline
+
+            check_deadline(self, unit)
         return self.engine.call(
             unit,
             operation=operation,
@@ -109,28 +114,9 @@ class RecipeScope:
         )
 
     def run_subrecipe(self, unit: Unit, ref: str, values: dict[str, Any]) -> Any:
-        if self.depth + 1 >= MAX_DEPTH:
-            raise StepFailedError(
-                f"step {unit.step_id!r}: sub-recipes nest deeper than {MAX_DEPTH}"
-            )
-        loaded = self.engine.load(resolve_recipe_ref(ref, self.recipe_dir))
-        inputs = resolve_inputs(
-            loaded.recipe.inputs, values=values, environ=self.engine.options.environ
-        )
-        self.engine.masker.add(*secret_values(loaded.recipe.inputs, inputs))
-        where = unit.step_id if unit.index is None else f"{unit.step_id}[{unit.index}]"
-        child = RecipeScope(self.engine, loaded, inputs, prefix=f"{where}.", depth=self.depth + 1)
-        child.connect()
-        error = child.run_block(loaded.recipe.steps, "steps")
-        finally_error = child.run_block(loaded.recipe.finally_, "finally")
-        error = error or finally_error
-        outputs, output_error = child.outputs()
-        error = error or output_error
-        if error is None and not self.engine.options.plan:
-            _, error = child.check_assertions(outputs)
-        if error is not None:
-            raise error
-        return outputs
+        from wrapper.recipe.subrecipe import run_subrecipe
+
+        return run_subrecipe(self, unit, ref, values)
 
     # --- context ------------------------------------------------------------------------------
 
@@ -218,7 +204,7 @@ class RecipeScope:
             result = self.run_step(step, block)
             if result.status == FAILED and not step.continue_on_error:
                 error = result.error or StepFailedError(f"step {step.id!r} failed")
-                failure = StepFailedError(f"step {self.prefix}{step.id!r} failed: {error}")
+                failure = StepFailedError(f"step {self.prefix + step.id!r} failed: {error}")
                 failure.advice = error.advice
                 failure.__cause__ = error
                 first = first or failure
@@ -452,7 +438,12 @@ class RecipeScope:
                     + (f" ({name!r} is not available)" if name else "")
                 )
             connection_id = str(self.connections[name]["id"])
-        return Unit(step, full_id, index, attempt, page, connection_id, ctx, step.timeout)
+        timeout = step.timeout
+        if self.deadline is not None:
+            # Inside a sub-recipe with a timeout, no call outlives it.
+            left = max(0.001, self.deadline - self.engine.options.clock())
+            timeout = left if timeout is None else min(timeout, left)
+        return Unit(step, full_id, index, attempt, page, connection_id, ctx, timeout)
 
     # --- the end --------------------------------------------------------------------------------
 
