@@ -170,3 +170,15 @@ def test_describe_json() -> None:
             "message": "a conversation must exist at the end",
         }
     ]
+
+
+def test_a_set_step_reads_as_the_values_it_sets() -> None:
+    loaded = load_recipe_text(
+        "version: 1\nname: t\nsteps:\n"
+        "  - id: pick\n    set: {agent_id: '`1`', total: 'add(`1`, `2`)'}\n",
+        "r.yaml",
+    )
+    info = describe(loaded)["steps"][0]
+    assert (info["kind"], info["target"], info["effect"]) == ("set", "set agent_id, total", "read")
+    assert info["outputs"] == {"agent_id": "`1`", "total": "add(`1`, `2`)"}
+    assert "  1. pick (read): set agent_id, total" in describe_text(loaded).splitlines()

@@ -33,6 +33,7 @@ def test_the_design_recipe_creates_then_finds_the_contact(tmp_path):
             "that": "outputs.conversation_id != null",
             "message": "a conversation must exist at the end",
             "ok": True,
+            "error": None,
         }
     ]
     again = mw("run", recipe, "-i", "email=ada@example.com", "--json")

@@ -59,6 +59,10 @@ def test_three_shards_create_each_contact_once_and_merge_into_one_report(tmp_pat
     created = [i["outputs"]["email"] for s in report["steps"] if s["id"] == "create"
                for i in s["items"] if i["status"] == "ok"]  # fmt: skip
     assert sorted(created) == sorted(f"shard-{n}@example.com" for n in range(11))
+    # The recipe's outputs are computed over all three shards' items, not one shard's.
+    assert report["outputs"]["created_count"] == 11
+    assert sorted(s["outputs"]["created_count"] for s in report["shards"]) == [3, 4, 4]
+    assert merged.stderr == ""
     # Each job has its own journal.
     runs = {s["run_id"] for s in report["shards"]}
     assert len(runs) == 3

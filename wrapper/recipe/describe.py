@@ -62,11 +62,13 @@ def inputs_schema(recipe: Recipe) -> dict[str, Any]:
 
 
 def step_target(step: Step) -> str:
-    """`action create-contact`, `POST /contacts` or `recipe ./other.yaml`."""
+    """`action create-contact`, `POST /contacts`, `recipe ./other.yaml` or `set a, b`."""
     if step.action is not None:
         return f"action {step.action}"
     if step.request is not None:
         return f"{step.request.method} {step.request.path}"
+    if step.set_ is not None:
+        return f"set {', '.join(step.set_)}"
     return f"recipe {step.recipe}"
 
 
@@ -86,7 +88,7 @@ def step_info(recipe: Recipe, step: Step) -> dict[str, Any]:
         "retry": step.retry.model_dump() if step.retry else None,
         "timeout": step.timeout,
         "continue_on_error": step.continue_on_error,
-        "outputs": dict(step.outputs),
+        "outputs": dict(step.set_ or step.outputs),
     }
     return info
 
