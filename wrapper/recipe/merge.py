@@ -145,7 +145,7 @@ def recompute(
     shard's total); the merged run's assertions decide instead.
     """
     from wrapper.recipe.expr import ExpressionError, evaluate
-    from wrapper.recipe.outcome import truthy
+    from wrapper.recipe.outcome import assertions_failed, truthy
 
     recipe = loaded.recipe
     ctx: dict[str, Any] = {
@@ -185,13 +185,8 @@ def recompute(
         merged.status, merged.exit_code, merged.error = "failed", 1, failure
     elif any(not check.ok for check in assertions):
         failed = [c.message or c.that for c in assertions if not c.ok]
-        text = (
-            f"assertion failed: {failed[0]}"
-            if len(failed) == 1
-            else (f"{len(failed)} assertions failed: " + "; ".join(failed))
-        )
         merged.status, merged.exit_code = "failed", 3
-        merged.error = ErrorReport(type="assertion_failed", message=text)
+        merged.error = ErrorReport(type="assertion_failed", message=assertions_failed(failed))
         merged.error.class_ = "AssertionFailedError"
     else:
         merged.status, merged.exit_code, merged.error = "ok", 0, None

@@ -83,3 +83,10 @@ def counts(items: list[dict[str, Any]] | None) -> dict[str, int] | None:
     for item in items:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
     return counts
+
+
+def assertions_failed(failed: list[str]) -> str:
+    """The message of a run whose assertions failed, naming every one (their messages)."""
+    if len(failed) == 1:
+        return f"assertion failed: {failed[0]}"
+    return f"{len(failed)} assertions failed: " + "; ".join(failed)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from wrapper.errors import (
-    AssertionFailedError,
     ExpressionFailedError,
     Interrupted,
     StepFailedError,
@@ -19,7 +18,6 @@ from wrapper.recipe.calls import execute
 from wrapper.recipe.excerpt import excerpt
 from wrapper.recipe.expr import ExpressionError, evaluate
 from wrapper.recipe.foreach import replay_item, run_foreach
-from wrapper.recipe.lint_expr import analyse
 from wrapper.recipe.loader import LoadedRecipe, Loc
 from wrapper.recipe.model import Step
 from wrapper.recipe.outcome import (
@@ -34,6 +32,7 @@ from wrapper.recipe.outcome import (
     is_unknown,
     truthy,
 )
+from wrapper.recipe.planned import plan_set, planned_read, unknown_value
 from wrapper.recipe.pool import wait_all
 from wrapper.recipe.retry import error_info, http_status_of
 from wrapper.recipe.shard import items_digest
@@ -135,17 +134,20 @@ class RecipeScope:
             values[name] = self.evaluate(source, ctx, ("vars", name))
         return ctx
 
-    def evaluate(self, source: str, ctx: Mapping[str, Any], loc: Loc) -> Any:
+    def evaluate(
+        self, source: str, ctx: Mapping[str, Any], loc: Loc, *, unknown: bool = True
+    ) -> Any:
         """An expression on the scope, its failure naming its line; in plan mode a value that
-        depends on a write not run is unknown, not a guess."""
+        depends on a write not run is unknown, not a guess (`unknown=False`: a condition,
+        which plan decides as before)."""
         try:
             value = evaluate(source, ctx)
         except ExpressionError as error:
             raise self.failure(error, loc) from None
-        if self.engine.options.plan:
-            planned = self._planned_read(source)
+        if unknown and self.engine.options.plan:
+            planned = planned_read(self, source)
             if planned is not None:
-                return f"<unknown (planned write): {planned}>"
+                return unknown_value(planned)
         return value
 
     def failure(self, error: ExpressionError, loc: Loc) -> ExpressionFailedError:
@@ -154,20 +156,6 @@ class RecipeScope:
         where = self.loaded.location((*loc, *error.path))
         masker = self.engine.masker
         return ExpressionFailedError(f"{where}: {masker.mask(error.render(masker.mask_value))}")
-
-    def _planned_read(self, source: str) -> str | None:
-        """The first step not run by `mw plan` (a write) that an expression reads, if any."""
-        for ref in analyse(source).references:
-            if ref.names[0] == "steps" and len(ref.names) > 1:
-                entry = self.steps.get(ref.names[1])
-                if entry is not None and entry["status"] == PLANNED:
-                    return ".".join(ref.names[:3])
-            elif ref.names[0] == "vars" and len(ref.names) > 1:
-                var = self.recipe.vars.get(ref.names[1])
-                found = None if var is None else self._planned_read(var)
-                if found is not None:
-                    return found
-        return None
 
     # --- connections --------------------------------------------------------------------------
 
@@ -374,10 +362,13 @@ class RecipeScope:
         tally = [0]
         loc = self.where[step.id]
         try:
-            if step.if_ is not None and not truthy(self.evaluate(step.if_, ctx, (*loc, "if"))):
+            if_ = step.if_
+            if if_ is not None and not truthy(self.evaluate(if_, ctx, (*loc, "if"), unknown=False)):
                 return UnitResult(SKIPPED)
             skip = step.skip_if
-            if skip is not None and truthy(self.evaluate(skip, ctx, (*loc, "skip_if"))):
+            if skip is not None and truthy(
+                self.evaluate(skip, ctx, (*loc, "skip_if"), unknown=False)
+            ):
                 return UnitResult(SKIPPED)
             if engine.options.plan and step.writes:
                 unit = self.unit(step, full_id, ctx, index, attempt=1, page=1)
@@ -396,7 +387,7 @@ class RecipeScope:
             if step.kind in ("recipe", "set") and not step.outputs:
                 outputs = outcome.value
             if engine.options.plan and step.kind == "set":
-                outputs = self._plan_set(step, outputs)
+                outputs = plan_set(self, step, outputs)
             return UnitResult(OK, tally[0], outputs, http_status=outcome.http_status)
         except Interrupted:
             raise
@@ -405,15 +396,6 @@ class RecipeScope:
                 error = self.failure(error, loc)
             wrapped = engine.masker.mask_error(as_wrapper(error, full_id))
             return UnitResult(FAILED, tally[0], error=wrapped, http_status=http_status_of(error))
-
-    def _plan_set(self, step: Step, values: dict[str, Any]) -> dict[str, Any]:
-        """`mw plan`: a set value computed from a write not run is unknown, not a guess."""
-        out = dict(values)
-        for name, source in (step.set_ or {}).items():
-            planned = self._planned_read(source)
-            if planned is not None:
-                out[name] = f"<unknown (planned write): {planned}>"
-        return out
 
     def _shown(self, value: Any) -> str:
         """A value as a failure quotes it: masked, then cut."""
@@ -460,32 +442,6 @@ class RecipeScope:
     def check_assertions(
         self, outputs: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], WrapperError | None]:
-        """Every assertion is checked, and every one that fails is named (not just the first)."""
-        try:
-            ctx = self.context({"outputs": outputs})
-        except WrapperError as error:
-            return [], error
-        results: list[dict[str, Any]] = []
-        failed: list[str] = []
-        for i, check in enumerate(self.recipe.assert_):
-            problem: str | None = None
-            try:
-                held = truthy(self.evaluate(check.that, ctx, ("assert", i, "that")))
-            except ExpressionFailedError as error:
-                held, problem = False, error.message
-            result: dict[str, Any] = {"that": check.that, "message": check.message, "ok": held}
-            if problem is not None:
-                result["error"] = problem
-            results.append(result)
-            if not held:
-                failed.append(problem or check.message or check.that)
-        if not failed:
-            return results, None
-        if len(failed) == 1:
-            text = f"assertion failed: {failed[0]}"
-        else:
-            text = f"{len(failed)} assertions failed: " + "; ".join(failed)
-        first = next(r["that"] for r in results if not r["ok"])
-        return results, AssertionFailedError(
-            text, advice=f"The recipe asserts `{first}`; see the report for the values."
-        )
+        from wrapper.recipe.assertions import check_assertions
+
+        return check_assertions(self, outputs)
