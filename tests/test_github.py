@@ -288,3 +288,17 @@ def test_summary_cells_keep_the_table_and_show_text_as_written():
         "**Error:** HTTP 500: &lt;html>a | b&lt;/html> &amp; more\n"
         "\n"
     )
+
+
+def test_an_output_that_fails_on_data_is_annotated_at_its_line(github):
+    Path("calc.yaml").write_text(
+        "version: 1\nname: calc\nsteps:\n  - id: a\n    set: {word: \"'abc'\"}\n"
+        "outputs:\n  n: \"abs(steps.a.outputs.word)\"\n"
+    )
+    result = CliRunner().invoke(cli, ["run", "calc.yaml", "-q"])
+    assert result.exit_code == 1
+    assert _annotations(result.stderr) == [
+        "::error file=calc.yaml,line=7,col=6::'abs(steps.a.outputs.word)': abs() expected "
+        "number, got string 'abc'"
+    ]
+    assert "**Error:** calc.yaml:7:6: 'abs(steps.a.outputs.word)'" in github.read_text()

@@ -75,8 +75,15 @@ def annotate_run(loaded: LoadedRecipe, report: Report) -> None:
         if not failed:
             _annotate(loaded, path, ("assert",), report.error.message)
     elif report.error is not None and not errors:
-        # No step to point at (a connection that could not be ensured, an output, Ctrl-C).
-        click.echo(workflow_command("error", report.error.message, file=path), err=True)
+        # No step to point at (a connection that could not be ensured, an output, Ctrl-C);
+        # an expression that failed names its own line.
+        found = _PROBLEM.fullmatch(report.error.message)
+        if found is not None and found["file"] in (path, str(loaded.path)):
+            line, col = int(found["line"]), int(found["col"])
+            text = workflow_command("error", found["message"], file=path, line=line, col=col)
+        else:
+            text = workflow_command("error", report.error.message, file=path)
+        click.echo(text, err=True)
     append_summary(report)
 
 
