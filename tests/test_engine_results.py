@@ -129,12 +129,12 @@ def test_plan_runs_set_steps_and_marks_what_it_cannot_know(fake_process):
     result = h.run()
     assert result.exit_code == 0, result.error
     assert h.step("pick")["outputs"] == {
-        "contact_id": "<unknown (planned write): steps.create.outputs>",
+        "contact_id": "<unknown (planned write): steps.create.outputs.id>",
         "fixed": 7,
     }
     assert result.outputs == {
         "created_contact": "<unknown (planned write): steps.create.status>",
-        "contact_id": "<unknown (planned write): steps.create.outputs>",
+        "contact_id": "<unknown (planned write): steps.create.outputs.id>",
         "found": None,
     }
 

@@ -28,7 +28,7 @@ def planned_read(scope: RecipeScope, source: str) -> str | None:
         if ref.names[0] == "steps" and len(ref.names) > 1:
             entry = scope.steps.get(ref.names[1])
             if entry is not None and entry["status"] == PLANNED:
-                return ".".join(ref.names[:3])
+                return ".".join(ref.names[:4])
         elif ref.names[0] == "vars" and len(ref.names) > 1:
             var = scope.recipe.vars.get(ref.names[1])
             found = None if var is None else planned_read(scope, var)
