@@ -293,7 +293,7 @@ def test_summary_cells_keep_the_table_and_show_text_as_written():
 def test_an_output_that_fails_on_data_is_annotated_at_its_line(github):
     Path("calc.yaml").write_text(
         "version: 1\nname: calc\nsteps:\n  - id: a\n    set: {word: \"'abc'\"}\n"
-        "outputs:\n  n: \"abs(steps.a.outputs.word)\"\n"
+        'outputs:\n  n: "abs(steps.a.outputs.word)"\n'
     )
     result = CliRunner().invoke(cli, ["run", "calc.yaml", "-q"])
     assert result.exit_code == 1

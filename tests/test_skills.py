@@ -676,3 +676,15 @@ def test_a_link_loop_added_to_an_installed_copy_counts_as_an_edit(tmp_path):
     (dest / "mw" / "loop").symlink_to(dest / "mw")
     [copy] = next(s for s in list_skills({"user": dest}) if s.name == "mw").installed
     assert copy.modified
+
+
+def test_from_recipe_shows_a_set_step_as_making_no_call(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "count.yaml"
+    path.write_text(
+        "version: 1\nname: count\ndescription: Count.\n"
+        "steps:\n  - id: pick\n    set: {n: '`1`', twice: 'mul(`1`, `2`)'}\n"
+    )
+    folder = skill_from_recipe(path, tmp_path / "skills")
+    text = (folder / "SKILL.md").read_text()
+    assert "| `pick` | read | none: sets `n`, `twice` |  |" in text.splitlines()

@@ -234,6 +234,8 @@ def _steps_section(recipe: Recipe) -> list[str]:
             call = f"action `{step.action}`"
         elif step.request is not None:
             call = f"request {step.request.method} {_code(_cell(step.request.path))}"
+        elif step.set_ is not None:
+            call = "none: sets " + ", ".join(f"`{name}`" for name in step.set_)
         else:
             call = f"recipe `{step.recipe}`"
         if step.foreach is not None:
