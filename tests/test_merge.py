@@ -14,7 +14,7 @@ from tests.test_shard import TWO_STAGES, loaded, register, run_shard
 from wrapper.cli import cli
 from wrapper.errors import UsageError
 from wrapper.recipe.merge import merge_reports, read_report
-from wrapper.recipe.report import write_report
+from wrapper.recipe.report import junit_xml, write_report
 from wrapper.recipe.shard import Shard
 
 IDS = [10, 20, 30, 40, 50]
@@ -305,6 +305,9 @@ def test_four_shards_of_ten_writes_merge_to_a_count_of_forty(fake_process, tmp_p
     assert [s.outputs["created_count"] for s in merged_report.shards] == [10, 10, 10, 10]
     steps = {s.id: s for s in merged_report.steps}
     assert [item.index for item in steps["create"].items] == list(range(40))
+    # The merged JUnit is green: the whole run's assertion held.
+    suite = ET.fromstring(junit_xml(merged_report).split("\n", 1)[1]).find("testsuite")
+    assert (suite.get("tests"), suite.get("failures")) == ("41", "0")
 
 
 def test_merge_without_the_recipe_file_keeps_common_outputs_and_says_so(fake_process, tmp_path):

@@ -131,7 +131,7 @@ def merge(
     elif not obj.quiet:
         _print_merged(merged)
     if merged.error is not None:
-        failed = next((s for s in merged.shards or [] if s.error is not None), None)
+        failed = next((s for s in merged.shards or [] if s.error == merged.error), None)
         where = f"shard {failed.index}: " if failed else ""
         click.echo(f"Error: {where}{merged.error.message}", err=True)
     sys.exit(merged.exit_code)
