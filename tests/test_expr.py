@@ -206,3 +206,64 @@ def test_an_expression_reference_outside_a_call_fails_to_compile(source) -> None
 )
 def test_expression_references_as_function_arguments_still_compile(source) -> None:
     compile_expression(source)
+
+
+SCOPE = {
+    "inputs": {"email": "b@x.io", "min": 2},
+    "vars": {"tag": "vip"},
+    "item": {"team": "red"},
+    "steps": {
+        "a": {
+            "outputs": {
+                "all": [
+                    {"email": "a@x.io", "id": 1, "team": "red", "tags": ["vip"]},
+                    {"email": "b@x.io", "id": 2, "team": "blue", "tags": []},
+                    {"email": "c@x.io", "id": 3, "team": "red", "tags": ["vip"]},
+                ]
+            }
+        }
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("steps.a.outputs.all[?email == $.inputs.email] | [0].id", 2),
+        ("steps.a.outputs.all[?email == inputs.email] | [0].id", None),  # the trap
+        ("steps.a.outputs.all[?team == $.item.team].id", [1, 3]),
+        ("steps.a.outputs.all[?contains(tags, $.vars.tag)].id", [1, 3]),
+        ("steps.a.outputs.all[*].{id: id, mine: email == $.inputs.email}[?mine].id", [2]),
+        ("steps.a.outputs.all[?id >= $.inputs.min] | length(@)", 2),
+        ("steps.a.outputs.all | [?email != $.inputs.email] | [-1].id", 3),
+        ("max_by(steps.a.outputs.all[?team == $.item.team], &id).id", 3),
+        ("$.inputs.email", "b@x.io"),
+        ("length($.steps.a.outputs.all)", 3),
+    ],
+)
+def test_dollar_is_the_scope_from_anywhere(source: str, expected: Any) -> None:
+    assert evaluate(source, SCOPE) == expected
+
+
+def test_dollar_is_the_root_given_when_it_differs_from_the_value() -> None:
+    result = {"payload": [{"email": "B@x.io", "id": 7}, {"email": "bb@x.io", "id": 8}]}
+    source = "payload[?lower(email) == $.inputs.email] | [0].id"
+    assert evaluate(source, result, SCOPE) == 7
+    assert evaluate("$.inputs.min", result, SCOPE) == 2
+    assert evaluate("$", 5) == 5  # without a root, `$` is the value searched
+
+
+def test_arithmetic_functions() -> None:
+    assert evaluate("add(`1`, `2`)", {}) == 3
+    assert evaluate("sub(length(@), `1`)", [1, 2, 3]) == 2
+    assert evaluate("mul(`2.5`, `2`)", {}) == 5.0
+    assert evaluate("div(`7`, `2`)", {}) == 3.5
+    assert evaluate("mod(`7`, `3`)", {}) == 1
+    assert evaluate("round(div(`2`, `3`), `2`)", {}) == 0.67
+    assert evaluate("round(`2.5`, `0`)", {}) == 2
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("div(`1`, `0`)", {})
+    assert str(caught.value) == "'div(`1`, `0`)': div(1, 0): division by zero"
+    with pytest.raises(ExpressionError) as caught:
+        evaluate("add('1', `2`)", {})
+    assert str(caught.value) == "\"add('1', `2`)\": add() expected number, got string '1'"
