@@ -154,3 +154,22 @@ def test_a_sub_recipe_steps_outputs_are_the_sub_recipes_outputs(tmp_path: Path) 
         "r.yaml:14:12: steps[1].input.bad: step 'sub' declares no output 'id' (its outputs: "
         "contact_id)",
     ]
+
+
+def test_a_function_called_with_the_wrong_number_of_arguments_is_an_error(
+    tmp_path: Path,
+) -> None:
+    assert lint(
+        tmp_path,
+        """\
+        steps:
+          - id: pick
+            set:
+              a: "round(div(`2`, `3`))"
+              b: "merge(`{}`, `{}`)"
+              c: "length(inputs.email, `1`)"
+        """,
+    ) == [
+        "r.yaml:10:10: steps[0].set.a: round() takes 2 arguments, not 1",
+        "r.yaml:12:10: steps[0].set.c: length() takes 1 argument, not 2",
+    ]

@@ -215,6 +215,10 @@ def _traps(tree: dict[str, Any], source: str) -> Iterator[Trap]:
             yield from _comparator_traps(children, source)
         if kind == "function_expression" and node.get("value") not in FUNCTIONS:
             yield Trap("unknown-function", _unknown_function(str(node.get("value"))))
+        elif kind == "function_expression":
+            wrong = _arity(str(node["value"]), len(children))
+            if wrong is not None:
+                yield Trap("function-arity", wrong)
 
 
 def _comparator_traps(children: list[Any], source: str) -> Iterator[Trap]:
@@ -235,6 +239,19 @@ def _comparator_traps(children: list[Any], source: str) -> Iterator[Trap]:
                 f"\"{name}\" is a field name in JMESPath, not a string; write '{name}'",
                 name=name,
             )
+
+
+def _arity(name: str, given: int) -> str | None:
+    """How a call's argument count is wrong (it would fail every time it runs), else None."""
+    table = OPTIONS.custom_functions.FUNCTION_TABLE  # type: ignore[union-attr]
+    signature = table[name]["signature"]
+    variadic = bool(signature) and bool(signature[-1].get("variadic"))
+    least = len(signature)
+    if given == least or (variadic and given > least):
+        return None
+    wanted = f"at least {least}" if variadic else str(least)
+    plural = "" if least == 1 else "s"
+    return f"{name}() takes {wanted} argument{plural}, not {given}"
 
 
 def _unknown_function(name: str) -> str:
