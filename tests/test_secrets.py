@@ -96,3 +96,108 @@ def test_the_recipe_hash_is_never_masked():
     masked = ev.Emitter([], Masker(["1"]).mask_value).masked(ev.RunStart(run_id="r", sha256=digest))
     assert isinstance(masked, ev.RunStart)
     assert masked.sha256 == digest
+
+
+# --- every written form, and values derived from a secret ----------------------------------
+
+import json  # noqa: E402
+import shlex  # noqa: E402
+import urllib.parse  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from wrapper.membrane.runner import format_command  # noqa: E402
+from wrapper.recipe.expr import compile_template, evaluate  # noqa: E402
+from wrapper.recipe.pool import wait_all  # noqa: E402
+from wrapper.recipe.secrets import tracking  # noqa: E402
+
+# Secrets of four characters or more; `*` and the `<>` fences are left out so that the mask
+# itself, or the text around it, cannot spell the secret again.
+SECRETS = st.text(
+    alphabet=st.characters(blacklist_characters="*<>", blacklist_categories=("Cs",)),
+    min_size=4,
+    max_size=24,
+).filter(lambda s: s.strip() == s and len(s.strip()) >= 4)
+
+
+def _forms(value: str) -> list[str]:
+    return [
+        value,
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        json.dumps(json.dumps(value))[1:-1],
+        repr(value)[1:-1],
+        json.dumps(repr(value))[1:-1],
+        shlex.quote(value),
+        urllib.parse.quote(value, safe=""),
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(SECRETS)
+def test_every_written_form_of_any_secret_is_masked(secret: str) -> None:
+    masker = Masker([secret])
+    for form in _forms(secret):
+        masked = masker.mask(f"<{form}>")
+        assert "***" in masked and form not in masked and secret not in masked, form
+
+
+@settings(max_examples=100, deadline=None)
+@given(SECRETS)
+def test_a_verbose_command_line_never_shows_a_secret_in_any_quoting(secret: str) -> None:
+    masker = Masker([secret])
+    line = format_command(["membrane", "--input", json.dumps({"t": secret}), secret], masker.mask)
+    assert secret not in line
+    assert shlex.quote(secret) not in line
+    assert line.endswith(" '***'")
+
+
+@settings(max_examples=100, deadline=None)
+@given(SECRETS)
+def test_values_computed_from_any_secret_are_secret(secret: str) -> None:
+    masker = Masker([secret])
+    ctx = {"inputs": {"token": secret, "name": "Ann"}}
+    with tracking(masker):
+        shout = evaluate("upper(inputs.token)", ctx)
+        swapped = evaluate("replace(inputs.token, inputs.token, 'x-y-z-w')", ctx)
+        rendered = compile_template("id=${lower(inputs.token)}")
+        assert rendered is not None
+        text = rendered.render(ctx)
+        name = evaluate("upper(inputs.name)", ctx)
+    assert masker.mask(f"<{shout}>") == "<***>"
+    assert masker.mask(f"<{swapped}>") == "<***>"
+    assert masker.mask(text) == "id=***"
+    # What was computed from other inputs stays readable.
+    assert masker.mask(name) == "ANN"
+
+
+def test_values_are_learned_only_while_a_run_tracks_its_masker() -> None:
+    masker = Masker(["s3cr3t-value"])
+    ctx = {"inputs": {"token": "s3cr3t-value"}}
+    assert masker.mask(evaluate("upper(inputs.token)", ctx)) == "S3CR3T-VALUE"
+    with tracking(masker):
+        evaluate("upper(inputs.token)", ctx)
+        parts = evaluate("split(inputs.token, '-')", ctx)
+    assert parts == ["s3cr3t", "value"]
+    assert masker.mask("S3CR3T-VALUE; s3cr3t; value") == "***; ***; ***"
+
+
+def test_tracking_follows_foreach_worker_threads() -> None:
+    masker = Masker(["tok-abcdef"])
+    stop = threading.Event()
+
+    def job(n: int) -> None:
+        evaluate(f"join('', [upper(inputs.token), '{n}'])", {"inputs": {"token": "tok-abcdef"}})
+
+    with tracking(masker):
+        wait_all(stop, [lambda n=n: job(n) for n in range(4)], 4)
+    assert masker.mask("TOK-ABCDEF3") == "***3"
+
+
+def test_a_concatenation_holding_the_secret_verbatim_is_not_learned() -> None:
+    masker = Masker(["tok-abcdef"])
+    with tracking(masker):
+        for n in range(50):
+            evaluate(f"join('-', [inputs.token, '{n}'])", {"inputs": {"token": "tok-abcdef"}})
+    assert masker.mask("tok-abcdef-7 and 7") == "***-7 and 7"

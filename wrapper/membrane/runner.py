@@ -47,8 +47,12 @@ class RunResult:
 
 
 def format_command(argv: Sequence[str], mask: Mask | None = None) -> str:
-    """The argv as a copy-pasteable shell line, with secrets masked."""
-    return (mask or _identity)(shlex.join(argv))
+    """The argv as a copy-pasteable shell line, with secrets masked.
+
+    Each argument is masked before it is quoted: quoting first would turn a secret holding a
+    quote into a form (`'a'"'"'b'`) that no longer reads as the secret.
+    """
+    return shlex.join(masked_argv(argv, mask))
 
 
 def masked_argv(argv: Sequence[str], mask: Mask | None = None) -> list[str]:

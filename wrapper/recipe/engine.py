@@ -41,7 +41,7 @@ from wrapper.recipe.model import Retry
 from wrapper.recipe.outcome import FAILED, INTERRUPTED, OK
 from wrapper.recipe.retry import RetryPolicy, error_info
 from wrapper.recipe.scope import RecipeScope
-from wrapper.recipe.secrets import Masker
+from wrapper.recipe.secrets import Masker, tracking
 from wrapper.recipe.steps import ClientLike, Unit
 
 if TYPE_CHECKING:
@@ -258,6 +258,11 @@ class Engine:
 
     def run(self) -> RunResult:
         """Run the recipe to the end; failures are in the result, never raised."""
+        # Values derived from a secret while the run lasts become secrets of its masker.
+        with tracking(self.masker):
+            return self._run()
+
+    def _run(self) -> RunResult:
         top = self._top
         loaded = top.loaded
         started = self.options.clock()

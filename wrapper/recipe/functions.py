@@ -9,14 +9,24 @@ and a projection in JMESPath, and `/` is no token of it.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 from jmespath import functions
 from jmespath.visitor import Options
 
+from wrapper.recipe.secrets import derived
+
 
 class RecipeFunctions(functions.Functions):
     """Functions available in every recipe expression (README, "Expression functions")."""
+
+    def call_function(self, function_name: str, resolved_args: Iterable[Any]) -> Any:
+        args = list(resolved_args)
+        result = super().call_function(function_name, args)
+        # Whatever a function makes of a secret (`upper`, `replace`, `split`...) is secret too.
+        derived(args, result)
+        return result
 
     @functions.signature({"types": ["number"]}, {"types": ["number"]})
     def _func_add(self, a: float, b: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -33,7 +34,8 @@ def wait_all(stop: threading.Event, jobs: Sequence[Callable[[], None]], workers:
                 idle.notify_all()
 
     try:
-        pending = {pool.submit(tracked, job) for job in jobs}
+        # Each job runs in a copy of the caller's context, so secret tracking follows it.
+        pending = {pool.submit(contextvars.copy_context().run, tracked, job) for job in jobs}
         while pending:
             # Wake up now and then: a signal handler only runs when the main thread does.
             done, pending = wait(pending, timeout=_WAKE_S, return_when=FIRST_EXCEPTION)

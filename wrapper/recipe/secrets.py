@@ -4,14 +4,23 @@ Secrets are masked by value, not by key: a token that ends up inside a header, a
 message three steps later is still caught, while the data flowing between steps keeps the real
 value. Every sink (console, events, report, JUnit, the client's error messages) passes its text
 through one `Masker`.
+
+Values computed from a secret are secrets too (taint): while a run `tracks` its masker, every
+expression function called with a secret among its arguments (`upper`, `replace`, `split`...)
+teaches the masker its result, so `upper(inputs.token)` is masked wherever it appears later.
+Selection and concatenation need no learning: their results hold the secret as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import re
+import shlex
 import threading
-from collections.abc import Iterable
+import urllib.parse
+from collections.abc import Iterable, Iterator
 from typing import Any, Final, TypeVar
 
 MASK: Final = "***"
@@ -28,12 +37,30 @@ def _alternative(value: str) -> str:
     return rf"(?<![0-9A-Za-z]){escaped}(?![0-9A-Za-z])"
 
 
+def _escapes(value: str) -> set[str]:
+    """`value` as it reads inside JSON text (ASCII or not) and inside a Python repr."""
+    return {
+        json.dumps(value, ensure_ascii=True)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        repr(value)[1:-1],
+        # repr quotes with `"` when the text holds only `'`; with both it escapes `'`.
+        repr(value + "'\"")[1:-4],
+    }
+
+
 def _variants(value: str) -> set[str]:
-    """The value as written and as it appears inside JSON text (quotes, unicode escaped)."""
+    """Every form a secret takes in text mw shows: as written, JSON- and repr-escaped (also
+    twice, as when a JSON body quotes an error message), shell-quoted and URL-encoded."""
+    if not value:
+        return set()
     found = {value}
-    for ascii_only in (True, False):
-        encoded = json.dumps(value, ensure_ascii=ascii_only)[1:-1]
-        found.add(encoded)
+    once = _escapes(value)
+    found |= once
+    for escaped in once:
+        found |= _escapes(escaped)
+    found.add(shlex.quote(value))
+    found.add(urllib.parse.quote(value, safe=""))
+    found.add(urllib.parse.quote_plus(value, safe=""))
     return {v for v in found if v}
 
 
@@ -76,6 +103,20 @@ class Masker:
             return text
         return pattern.sub(MASK, text)
 
+    def derive(self, sources: Any, result: Any) -> None:
+        """Learn `result` as secret when `sources` (a function's arguments) hold a secret.
+
+        A result string that still holds a known secret verbatim is masked where the secret
+        stands, so only strings without one are learned (a concatenation per foreach item would
+        otherwise grow the pattern by one value per item).
+        """
+        pattern = self._pattern
+        if pattern is None or not any(pattern.search(text) for text in _strings(sources)):
+            return
+        learned = [text for text in _strings(result) if not pattern.search(text)]
+        if learned:
+            self.add(*learned)
+
     def mask_value(self, value: Any) -> Any:
         """A copy of a JSON-like value with secrets masked in every string (keys included)."""
         if self._pattern is None:
@@ -114,6 +155,41 @@ class Masker:
         if isinstance(problems, list):
             error.problems = [self.mask(str(p)) for p in problems]  # type: ignore[attr-defined]
         return error
+
+
+_TRACKING: contextvars.ContextVar[Masker | None] = contextvars.ContextVar("mw_taint", default=None)
+
+
+@contextlib.contextmanager
+def tracking(masker: Masker) -> Iterator[Masker]:
+    """Within the block (and threads started with a copy of its context), values expression
+    functions derive from a secret are learned by `masker`."""
+    token = _TRACKING.set(masker)
+    try:
+        yield masker
+    finally:
+        _TRACKING.reset(token)
+
+
+def derived(sources: Any, result: Any) -> None:
+    """Called by expression functions: taint `result` when `sources` hold a tracked secret."""
+    masker = _TRACKING.get()
+    if masker is not None:
+        masker.derive(sources, result)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON-like value, dict keys included (other objects are skipped)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                yield key
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def _leaves(value: Any) -> set[str]:
