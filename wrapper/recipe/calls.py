@@ -10,7 +10,7 @@ from wrapper.recipe import events as ev
 from wrapper.recipe.expr import ExpressionError, evaluate
 from wrapper.recipe.model import Step
 from wrapper.recipe.outcome import truthy
-from wrapper.recipe.retry import NO_RETRY, RetryPolicy, error_info, may_retry
+from wrapper.recipe.retry import NO_RETRY, RetryPolicy, error_info, may_retry, wait_limit_s
 from wrapper.recipe.steps import Cursor, Outcome, step_kind
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def _attempts(
     tally: list[int],
 ) -> Outcome:
     engine = scope.engine
-    policy = RetryPolicy(step.retry or NO_RETRY, engine.options.random)
+    policy = RetryPolicy(step.retry or NO_RETRY, engine.options.random, wait_limit_s(step))
     when_source = step.retry.when if step.retry else None
     when = None
     if when_source is not None:
@@ -94,6 +94,9 @@ def _attempts(
         except WrapperError as error:
             engine.masker.mask_error(error)
             if not may_retry(step, error, attempt, policy, when):
+                refused = policy.refused_wait(error)
+                if refused is not None and attempt < policy.attempts:
+                    error.advice = refused
                 raise
             delay = policy.delay_s(attempt, error)
             engine.emit(

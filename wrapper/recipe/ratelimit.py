@@ -15,6 +15,7 @@ from typing import Any
 
 from wrapper.errors import RateLimitedError
 from wrapper.recipe.model import ConnectionSpec, rate_per_second
+from wrapper.recipe.retry import MAX_WAIT_S, retry_after_s
 
 
 class TokenBucket:
@@ -92,6 +93,8 @@ class RateLimiter:
     def after_error(self, unit: Any, connection: str | None, error: BaseException) -> None:
         """The engine's `on_call_error` hook: a retry-after hint pauses the connection for all."""
         bucket = self.buckets.get(connection or "")
-        hint = error.retry_after_s if isinstance(error, RateLimitedError) else None
-        if bucket is not None and hint:
+        hint = retry_after_s(error) if isinstance(error, RateLimitedError) else None
+        # A hint longer than any wait mw allows ends the step instead; pausing every other
+        # worker for it would only stall them.
+        if bucket is not None and hint and hint <= MAX_WAIT_S:
             bucket.pause(hint)

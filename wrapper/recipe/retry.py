@@ -1,14 +1,17 @@
 """When to try a failed call again, and how long to wait first.
 
 `attempts` counts total tries. Without `when`, only retryable errors are tried again (rate
-limits, timeouts, transient server errors). A write that timed out may already have been
-applied, so it is never repeated unless the step is `idempotent` (or a read), whatever `when`
-says; a rate-limited call applied nothing, so writes retry on it. A retry-after hint wins over a
-shorter computed delay. Clock, sleep and randomness are injected so tests need no real time.
+limits, timeouts, transient server errors). A write whose call ended in doubt (it timed out, was
+killed, or its answer was lost or unreadable) may already have been applied, so it is never
+repeated unless the step is `idempotent` (or a read), whatever `when` says; a rate-limited call
+applied nothing, so writes retry on it. A retry-after hint wins over a shorter computed delay.
+No wait is longer than `MAX_WAIT_S` or the step's `timeout`: a hint asking for more ends the
+step at once instead. Clock, sleep and randomness are injected so tests need no real time.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,6 +33,8 @@ from wrapper.errors import (
 from wrapper.recipe.model import Retry, Step
 
 NO_RETRY: Final = Retry(attempts=1)
+#: The longest mw ever waits before another try (README, "How steps run").
+MAX_WAIT_S: Final = 900.0
 _TYPES: Final[tuple[tuple[type[BaseException], str], ...]] = (
     (RateLimitedError, "rate_limit"),
     (MembraneTimeoutError, "timeout"),
@@ -82,12 +87,38 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def is_uncertain(error: BaseException) -> bool:
+    """Whether a failed call may have been applied: it timed out, was killed, or its answer was
+    lost or unreadable. An answer that says no (a 429, a validation error, a 5xx body) is not."""
+    if isinstance(error, (MembraneTimeoutError, InvalidOutputError)):
+        return True
+    # A bare MembraneError with no error body is a process that failed with plain text.
+    return type(error) is MembraneError and error.body is None
+
+
+def retry_after_s(error: BaseException) -> float | None:
+    """The error's retry-after hint in seconds, or None when it has none that makes sense
+    (negative or not a number); an endless hint stays `inf` for the caller to refuse."""
+    hint = getattr(error, "retry_after_s", None)
+    if not isinstance(hint, (int, float)) or isinstance(hint, bool):
+        return None
+    if math.isnan(hint) or hint < 0:
+        return None
+    return float(hint)
+
+
+def wait_limit_s(step: Step) -> float:
+    """The longest wait between two tries of `step`: `MAX_WAIT_S`, or its `timeout` if less."""
+    return min(MAX_WAIT_S, step.timeout) if step.timeout is not None else MAX_WAIT_S
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """A step's retry settings plus the injected randomness used for jitter."""
 
     retry: Retry
     random: Callable[[], float]
+    limit_s: float = MAX_WAIT_S
 
     @property
     def attempts(self) -> int:
@@ -96,16 +127,32 @@ class RetryPolicy:
     def delay_s(self, failed_attempt: int, error: BaseException) -> float:
         """Seconds to wait after the `failed_attempt`-th try (1-based) failed."""
         spec = self.retry
-        growth = 1 if spec.backoff == "fixed" else 2 ** (failed_attempt - 1)
-        base = min(spec.initial * growth, spec.max)
+        # Capped before it grows: 2 ** 99 tries' worth of backoff is a float overflow.
+        growth = 1 if spec.backoff == "fixed" else 2 ** min(failed_attempt - 1, 64)
+        base = min(spec.initial * growth, spec.max, self.limit_s)
         if spec.jitter:
             # Equal jitter: never less than half the delay, so a crowd of items spreads out
             # without any of them hammering the far side straight away.
             base = base / 2 + base / 2 * self.random()
-        hint = getattr(error, "retry_after_s", None)
-        if isinstance(hint, (int, float)) and hint > base:
-            return float(hint)
+        hint = retry_after_s(error)
+        if hint is not None and hint > base:
+            return min(hint, self.limit_s)
         return base
+
+    def refused_wait(self, error: BaseException) -> str | None:
+        """Why the wait `error` asks for is not waited (too long), or None when it is fine."""
+        hint = retry_after_s(error)
+        if hint is None or hint <= self.limit_s:
+            return None
+        asked = "forever" if math.isinf(hint) else f"{hint:g} s"
+        if self.limit_s < MAX_WAIT_S:
+            bound = f"the step's timeout of {self.limit_s:g} s"
+        else:
+            bound = f"the longest wait mw allows ({MAX_WAIT_S:g} s)"
+        return (
+            f"The app asked to wait {asked} before another try, longer than {bound}; "
+            "try again later."
+        )
 
 
 def may_retry(
@@ -121,7 +168,9 @@ def may_retry(
     if not isinstance(error, WrapperError) or isinstance(error, (EnvironmentProblem, UsageError)):
         # Recipe mistakes and problems a person must fix do not go away by trying again.
         return False
-    if isinstance(error, MembraneTimeoutError) and not step.safe_to_repeat:
+    if is_uncertain(error) and not step.safe_to_repeat:
+        return False
+    if policy.refused_wait(error) is not None:
         return False
     if when is not None:
         return bool(when(error_info(error)))
