@@ -21,8 +21,9 @@ from wrapper.errors import (
     ServerError,
     WrongMembraneError,
 )
-from wrapper.membrane import runner
+from wrapper.membrane import failures, runner
 from wrapper.membrane.client import MembraneClient
+from wrapper.membrane.runner import RunResult
 
 DATA = Path(__file__).parent / "data" / "membrane"
 RUN = [
@@ -337,3 +338,26 @@ def test_a_killed_call_warns_about_a_partial_write(fake_process):
     assert info.value.advice == (
         "It was killed, possibly after applying a change; check the app before running it again."
     )
+
+
+# --- hostile output: only a bounded window is read for hints ------------------------------
+
+
+def _flooded(text: str) -> RunResult:
+    return RunResult(("membrane",), 1, "", text, 0.1)
+
+
+def test_a_hint_at_the_end_of_a_flood_is_found():
+    noise = "noise line\n" * 1_000_000
+    error = failures.failure(_flooded(noise + "Error: not logged in\n"), "membrane x", [], None)
+    assert isinstance(error, NotLoggedInError)
+
+
+def test_only_the_start_and_end_of_a_flood_are_scanned():
+    noise = "noise line\n" * 100_000
+    text = "first words\n" + noise + "rate limit exceeded\n" + noise + "last words\n"
+    error = failures.failure(_flooded(text), "membrane x", [], None)
+    # The hint sits a megabyte from either end: past the window, so not a rate limit.
+    assert not isinstance(error, RateLimitedError)
+    assert str(error) == "membrane x failed: first words"
+    assert len(failures.scan_window(text)) == 2 * failures.SCAN_CHARS + 1

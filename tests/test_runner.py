@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from wrapper.errors import MembraneNotFoundError, MembraneTimeoutError
+from wrapper.errors import (
+    InvalidOutputError,
+    MembraneNotFoundError,
+    MembraneTimeoutError,
+    OutputTooLargeError,
+)
 from wrapper.membrane import runner
 
 
@@ -162,3 +167,46 @@ def test_without_overrides_the_child_inherits_our_environment(monkeypatch):
     monkeypatch.setattr(runner.subprocess, "Popen", Recorder)
     runner.run(["membrane", "--version"])
     assert seen["env"] is None  # inherited as is: no copy of os.environ per call
+
+
+# --- bounded output -----------------------------------------------------------------------
+
+
+def _printing(code: str) -> list[str]:
+    return [sys.executable, "-c", "import sys\n" + code]
+
+
+def test_an_answer_past_the_stdout_limit_is_drained_and_refused_in_one_line(monkeypatch):
+    monkeypatch.setattr(runner, "STDOUT_LIMIT_BYTES", 1024 * 1024)
+    argv = _printing("sys.stdout.write('x' * (3 * 1024 * 1024))")
+    with pytest.raises(OutputTooLargeError) as info:
+        runner.run(argv, label="membrane action run k")
+    assert str(info.value) == (
+        "membrane action run k printed 3145728 bytes on stdout, more than the 1 MiB mw reads of "
+        "one answer"
+    )
+    assert info.value.advice.startswith("Ask for less in one call")
+    # A write whose answer is refused may have been applied: it is an uncertain failure.
+    assert isinstance(info.value, InvalidOutputError)
+
+
+def test_stderr_keeps_its_start_and_end_and_counts_what_it_skipped():
+    code = (
+        "sys.stderr.write('FIRST LINE\\n' + 'n' * 5_000_000 + '\\nLAST LINE\\n')\n"
+        "sys.stdout.write('{}')\n"
+    )
+    result = runner.run(_printing(code))
+    assert result.stdout == "{}"
+    assert len(result.stderr) < runner.STDERR_LIMIT_BYTES + 100
+    assert result.stderr.startswith("FIRST LINE\n")
+    assert result.stderr.endswith("\nLAST LINE\n")
+    total = len("FIRST LINE\n") + 5_000_000 + len("\nLAST LINE\n")
+    skipped = total - runner.STDERR_LIMIT_BYTES
+    assert f"\n(mw skipped {skipped} bytes here)\n" in result.stderr
+
+
+def test_output_under_the_limits_is_kept_whole():
+    code = "sys.stdout.write('o' * 300_000); sys.stderr.write('e' * 200_000)"
+    result = runner.run(_printing(code))
+    assert result.stdout == "o" * 300_000
+    assert result.stderr == "e" * 200_000

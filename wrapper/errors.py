@@ -237,6 +237,15 @@ class InvalidOutputError(MembraneError):
     )
 
 
+class OutputTooLargeError(InvalidOutputError):
+    """The CLI printed more on stdout than mw reads of one answer; the rest was discarded."""
+
+    default_advice = (
+        "Ask for less in one call: a smaller page (`paginate`, a `limit` input) or a narrower "
+        "query."
+    )
+
+
 # --- recipe runs ---------------------------------------------------------------------------
 
 

@@ -36,6 +36,11 @@ from wrapper.membrane.runner import RunResult
 # Linux refuses one argv string of MAX_ARG_STRLEN (131072) bytes or more, counting its NUL.
 MAX_ARG_BYTES: Final = 128 * 1024 - 1
 EXCERPT_CHARS: Final = 160
+#: Hints and error lines are looked for in this much of a stream's start and of its end only:
+#: a program printing megabytes must not cost seconds of regular expressions.
+SCAN_CHARS: Final = 64 * 1024
+#: A stream longer than this is not parsed whole as an error body (its lines still are).
+_BODY_CHARS: Final = 1024 * 1024
 _LOGIN_HINT: Final = re.compile(
     r"not authenticated|not logged in|membrane login|log ?in first|unauthori[sz]ed", re.I
 )
@@ -97,9 +102,17 @@ def check_arg_sizes(argv: Sequence[str], label: str) -> None:
             )
 
 
+def scan_window(text: str) -> str:
+    """The part of a stream worth reading for hints: all of it, or its first and last
+    `SCAN_CHARS` characters."""
+    if len(text) <= 2 * SCAN_CHARS:
+        return text
+    return text[:SCAN_CHARS] + "\n" + text[-SCAN_CHARS:]
+
+
 def excerpt(text: str, mask: Mask | None = None, limit: int = EXCERPT_CHARS) -> str:
     """The start of `text` on one line, masked, for error messages."""
-    flat = " ".join(text.split())
+    flat = " ".join(text.lstrip()[: limit * 8].split())
     if mask:
         flat = mask(flat)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -118,13 +131,15 @@ def parse_json(text: str) -> tuple[bool, Any]:
 
 def error_body(result: RunResult) -> tuple[dict[str, Any], str] | None:
     """The JSON error body from stdout or stderr (whole stream or one `Error: {...}` line),
-    with the stream it came from."""
+    with the stream it came from. Lines are looked for only in each stream's scan window."""
     for name, stream in (("stdout", result.stdout), ("stderr", result.stderr)):
+        if len(stream) > _BODY_CHARS:
+            continue
         ok, value = parse_json(stream)
         if ok and _is_error_body(value):
             return dict(value), name
     for name, stream in (("stderr", result.stderr), ("stdout", result.stdout)):
-        for line in stream.splitlines():
+        for line in scan_window(stream).splitlines():
             ok, value = parse_json(re.sub(r"^\s*Error:\s*", "", line))
             if ok and _is_error_body(value):
                 return dict(value), name
@@ -245,7 +260,7 @@ def failure(result: RunResult, label: str, command: list[str], mask: Mask | None
         if is_other_program(body, stream=stream, returncode=result.returncode):
             return other_program(body, label, mask)
         return from_body(body, label, command, mask)
-    text = result.stderr.strip() or result.stdout.strip()
+    text = scan_window(result.stderr.strip() or result.stdout.strip())
     if not text:
         killed = result.returncode in (-9, 137)
         return InvalidOutputError(

@@ -4,6 +4,10 @@ Every call takes an argv list (never a shell), optional environment overrides (a
 deletes the variable), a working directory and a timeout. A call that runs past its timeout is
 killed together with everything it started (its own process group), because `npx` and node
 spawn children that would otherwise keep the pipes open and outlive us.
+
+What a child prints is read to the end but kept only up to a bound (`STDOUT_LIMIT_BYTES`,
+`STDERR_LIMIT_BYTES`), so a runaway or hostile program costs neither unbounded memory nor
+unbounded parsing; an answer past the stdout bound is an `OutputTooLargeError`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import selectors
 import shlex
 import signal
 import subprocess
@@ -20,13 +25,24 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from wrapper.errors import InputTooLargeError, MembraneNotFoundError, MembraneTimeoutError
+from wrapper.errors import (
+    InputTooLargeError,
+    MembraneNotFoundError,
+    MembraneTimeoutError,
+    OutputTooLargeError,
+)
 from wrapper.membrane.watchdog import WATCHDOG
 
 LOG: Final = logging.getLogger("wrapper.membrane")
 DEFAULT_TIMEOUT_S: Final = 120.0
 # After a kill the pipes close at once; this only bounds a pathological reap.
 _REAP_TIMEOUT_S: Final = 5.0
+#: The most of one answer (stdout) mw keeps; more is read, counted and refused.
+STDOUT_LIMIT_BYTES: Final = 64 * 1024 * 1024
+#: The most of stderr mw keeps: its start and, of that, `STDERR_TAIL_BYTES` from its end.
+STDERR_LIMIT_BYTES: Final = 1024 * 1024
+STDERR_TAIL_BYTES: Final = 64 * 1024
+_CHUNK_BYTES: Final = 64 * 1024
 
 Mask = Callable[[str], str]
 
@@ -44,6 +60,72 @@ class RunResult:
     stdout: str
     stderr: str
     duration_s: float
+
+
+class _Capture:
+    """What is kept of one output stream: its first bytes up to `limit` (less `tail`), and with
+    `tail` also its last `tail` bytes; everything in between is counted, not kept."""
+
+    def __init__(self, limit: int, tail: int = 0) -> None:
+        self._head_room = limit - tail
+        self._tail_room = tail
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.head) + self.dropped + len(self.tail)
+
+    def feed(self, chunk: bytes) -> None:
+        room = self._head_room - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if not chunk:
+            return
+        if not self._tail_room:
+            self.dropped += len(chunk)
+            return
+        self.tail += chunk
+        excess = len(self.tail) - self._tail_room
+        if excess > 0:
+            self.dropped += excess
+            del self.tail[:excess]
+
+    def text(self) -> str:
+        head = _decode(bytes(self.head))
+        if not self.dropped:
+            return head + _decode(bytes(self.tail))
+        # Worded so that no parser takes it for JSON or HTML (it may start the kept text).
+        skipped = f"\n(mw skipped {self.dropped} bytes here)\n"
+        return head + skipped + _decode(bytes(self.tail))
+
+
+def _read_bounded(proc: subprocess.Popen[bytes], stdout: _Capture, stderr: _Capture) -> None:
+    """Read both pipes to their end into their captures (as `communicate` would, bounded)."""
+    try:
+        pipes = {proc.stdout.fileno(): stdout, proc.stderr.fileno(): stderr}  # type: ignore[union-attr]
+    except (AttributeError, OSError, ValueError):
+        # Not OS pipes (a test double): its output is there already; bound it the same way.
+        out, err = proc.communicate()
+        stdout.feed(out or b"")
+        stderr.feed(err or b"")
+        return
+    with selectors.DefaultSelector() as selector:
+        for fd, capture in pipes.items():
+            selector.register(fd, selectors.EVENT_READ, capture)
+        while selector.get_map():
+            for key, _ in selector.select():
+                chunk = os.read(key.fd, _CHUNK_BYTES)
+                if chunk:
+                    key.data.feed(chunk)
+                else:
+                    selector.unregister(key.fd)
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+    proc.wait()
 
 
 def format_command(argv: Sequence[str], mask: Mask | None = None) -> str:
@@ -129,8 +211,10 @@ def run(
             _signal_group(proc)
 
     deadline = WATCHDOG.arm(timeout_s, expire)
+    out = _Capture(STDOUT_LIMIT_BYTES)
+    err = _Capture(STDERR_LIMIT_BYTES, STDERR_TAIL_BYTES)
     try:
-        out, err = proc.communicate()
+        _read_bounded(proc, out, err)
     except subprocess.TimeoutExpired:
         expired.set()
     finally:
@@ -144,18 +228,25 @@ def run(
             command=masked_argv(args, mask),
         ) from None
     duration = time.monotonic() - started
-    result = RunResult(
+    returncode = proc.returncode if proc.returncode is not None else -1
+    LOG.debug("exit %d after %.2f s: %s", returncode, duration, shown)
+    if out.dropped:
+        # A cut answer cannot be parsed, and its size says the call asked for too much.
+        raise OutputTooLargeError(
+            f"{name} printed {out.total} bytes on stdout, more than the "
+            f"{STDOUT_LIMIT_BYTES // (1024 * 1024)} MiB mw reads of one answer",
+            command=masked_argv(args, mask),
+        )
+    return RunResult(
         argv=tuple(args),
-        returncode=proc.returncode if proc.returncode is not None else -1,
-        stdout=_decode(out),
-        stderr=_decode(err),
+        returncode=returncode,
+        stdout=out.text(),
+        stderr=err.text(),
         duration_s=duration,
     )
-    LOG.debug("exit %d after %.2f s: %s", result.returncode, duration, shown)
-    return result
 
 
-def _decode(data: bytes | str | None) -> str:
+def _decode(data: bytes | bytearray | str | None) -> str:
     if data is None:
         return ""
     if isinstance(data, str):
