@@ -972,3 +972,23 @@ def test_paginate_takes_a_cursor_or_a_page_size(
     )
     [problem] = lint_paths(["r.yaml"])
     assert (problem.location, problem.message) == ("r.yaml:9:15", f"steps[0].paginate: {message}")
+
+
+def test_an_unclosed_template_in_action_is_an_error_at_its_line_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = HEAD + "steps:\n  - id: a\n    action: 'get-${inputs.kind'\n"
+    Path("r.yaml").write_text(text, encoding="utf-8")
+    message = "steps[0].action: unclosed '${' at character 5 of 'get-${inputs.kind'"
+    lint = CliRunner().invoke(cli, ["lint", "r.yaml"])
+    assert (lint.exit_code, lint.stdout) == (
+        2,
+        f"r.yaml:7:13: {message}\n1 recipe checked: 1 error.\n",
+    )
+    run = CliRunner().invoke(cli, ["--sandbox", "run", "r.yaml"])
+    assert (run.exit_code, run.stderr) == (
+        2,
+        f"Error: r.yaml:7:13: {message}\n"
+        "  Fix the recipe; `mw lint RECIPE` lists every problem at once.\n",
+    )

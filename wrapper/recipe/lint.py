@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from wrapper.errors import RecipeError
-from wrapper.recipe.expr import iter_templates, template_expressions
+from wrapper.recipe.expr import ExpressionError, iter_templates, template_expressions
 from wrapper.recipe.lint_expr import Reference, analyse
 from wrapper.recipe.loader import (
     LoadedRecipe,
@@ -211,7 +211,13 @@ class _Checker:
 
     def templates(self, loc: Loc, value: Any, scope: _Scope) -> None:
         for path, text in iter_templates(value):
-            for source in template_expressions(text):
+            try:
+                sources = template_expressions(text)
+            except ExpressionError as error:
+                # The loader refuses these already; a lint of a hand-built model must not crash.
+                self.add((*loc, *path), str(error), "template")
+                continue
+            for source in sources:
                 self.expression((*loc, *path), source, scope)
 
     def expression(self, loc: Loc, source: str, scope: _Scope, *, result: bool = False) -> None:

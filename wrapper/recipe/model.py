@@ -99,6 +99,8 @@ Duration = Annotated[
     ),
 ]
 Templated = Annotated[Any, BeforeValidator(_check_templates)]
+#: A string field rendered as a template at run time (`action: "get-${inputs.kind}"`).
+TemplatedText = Annotated[str, BeforeValidator(_check_templates)]
 
 
 class Strict(BaseModel):
@@ -292,7 +294,7 @@ class Step(Strict):
 
     id: str = Field(pattern=STEP_ID_PATTERN)
     name: str | None = None
-    action: str | None = Field(default=None, min_length=1)
+    action: TemplatedText | None = Field(default=None, min_length=1)
     request: RequestSpec | None = None
     recipe: str | None = Field(default=None, min_length=1)
     set_: dict[str, Expr] | None = Field(
