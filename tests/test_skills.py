@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -331,25 +332,21 @@ def test_a_copy_failing_midway_leaves_nothing_and_keeps_the_old_copy(tmp_path, m
     before = tree_sha256(dest / "demo")
     record = (dest / RECORD_FILE).read_text()
     (source / "demo" / "notes.md").write_text("new notes")
-    real_copytree = shutil.copytree
+    from wrapper.skills import copy as copy_module
 
-    def failing_copytree(src, dst, **kwargs):
-        copied = []
+    real_copy = copy_module._Copy.copy_open
+    copied: list[str] = []
 
-        def copy(s, d, **kw):
-            copied.append(s)
-            if len(copied) == 2:
-                raise OSError(28, "No space left on device")
-            return shutil.copy2(s, d, **kw)
+    def failing_copy(self, fd, shown, target, depth):
+        copied.append(shown)
+        if len(copied) == 2:
+            raise OSError(28, "No space left on device")
+        return real_copy(self, fd, shown, target, depth)
 
-        return real_copytree(src, dst, **{**kwargs, "copy_function": copy})
-
-    monkeypatch.setattr(shutil, "copytree", failing_copytree)
+    monkeypatch.setattr(copy_module._Copy, "copy_open", failing_copy)
     with pytest.raises(SkillError) as caught:
         install_skills(["demo"], dest, source=source, force=True)
-    assert caught.value.message == (
-        f"cannot install demo into {dest}: [Errno 28] No space left on device"
-    )
+    assert caught.value.message == (f"cannot install demo into {dest}: No space left on device")
     assert tree_sha256(dest / "demo") == before
     assert (dest / RECORD_FILE).read_text() == record
     assert sorted(p.name for p in dest.iterdir()) == [RECORD_FILE, "demo"]
@@ -688,3 +685,159 @@ def test_from_recipe_shows_a_set_step_as_making_no_call(tmp_path, monkeypatch):
     folder = skill_from_recipe(path, tmp_path / "skills")
     text = (folder / "SKILL.md").read_text()
     assert "| `pick` | read | none: sets `n`, `twice` |  |" in text.splitlines()
+
+
+# --- races: concurrent installs and symlinks swapped in after validation --------------------
+
+RACER = """\
+import sys, time
+from pathlib import Path
+from wrapper.errors import SkillError
+from wrapper.skills import install
+
+real_swap = install._swap
+
+
+def slow_swap(*args, **kwargs):
+    # Widen the gap between the check for an existing copy and the rename, where two
+    # unlocked installs used to both pass the check and the later one replaced the earlier.
+    time.sleep(0.5)
+    return real_swap(*args, **kwargs)
+
+
+install._swap = slow_swap
+go = Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.01)
+try:
+    install.install_skills(["demo"], Path(sys.argv[1]), source=Path(sys.argv[2]))
+except SkillError as error:
+    print(error.message)
+    sys.exit(2)
+print("installed")
+"""
+
+
+def test_two_installs_at_once_without_force_never_replace_each_other(tmp_path):
+    source = source_with(tmp_path, "demo")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    for round_ in range(3):
+        go = tmp_path / f"go-{round_}"
+        racers = [
+            subprocess.Popen(
+                [sys.executable, "-c", RACER, str(dest), str(source), str(go)],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        go.touch()
+        results = sorted((r.wait(timeout=120), r.stdout.read().strip()) for r in racers)
+        for racer in racers:
+            racer.stdout.close()
+            racer.stderr.close()
+        assert results == [
+            (0, "installed"),
+            (2, f"{dest / 'demo'} already exists; pass --force to replace it"),
+        ]
+        assert sorted(p.name for p in dest.iterdir()) == [RECORD_FILE, "demo"]
+        assert list(json.loads((dest / RECORD_FILE).read_text())["skills"]) == ["demo"]
+        shutil.rmtree(dest / "demo")
+        (dest / RECORD_FILE).unlink()
+
+
+def _secret(tmp_path: Path) -> Path:
+    outside = tmp_path / "id_rsa"
+    outside.write_text("PRIVATE KEY")
+    return outside
+
+
+def _flip_after_validation(monkeypatch, flip):
+    from wrapper.skills import install as install_module
+
+    real_validate = install_module.validate_skill
+    calls = []
+
+    def validate_then_flip(path):
+        problems = real_validate(path)
+        calls.append(path)
+        if len(calls) == 1:
+            flip()
+        return problems
+
+    monkeypatch.setattr(install_module, "validate_skill", validate_then_flip)
+
+
+def _assert_nothing_copied(dest: Path) -> None:
+    copies = [p for p in dest.rglob("*") if p.is_file()] if dest.exists() else []
+    assert [p for p in copies if p.read_bytes() == b"PRIVATE KEY"] == []
+    assert not (dest / "demo").exists()
+
+
+def test_a_file_turned_into_a_symlink_after_validation_is_not_followed(tmp_path, monkeypatch):
+    source = source_with(tmp_path, "demo")
+    outside = _secret(tmp_path)
+    notes = source / "demo" / "notes.md"
+
+    def flip():
+        notes.unlink()
+        notes.symlink_to(outside)
+
+    _flip_after_validation(monkeypatch, flip)
+    dest = tmp_path / "out"
+    with pytest.raises(SkillError) as caught:
+        install_skills(["demo"], dest, source=source)
+    assert caught.value.message == (
+        "symlink notes.md points outside the skill; refusing to follow it"
+    )
+    _assert_nothing_copied(dest)
+
+
+@pytest.mark.parametrize("what", ["notes.md", "refs"])
+def test_a_swap_between_looking_and_opening_is_refused(tmp_path, monkeypatch, what):
+    """The entry is a plain file (or folder) when listed and a symlink when opened."""
+    from wrapper.skills import copy as copy_module
+
+    source = source_with(tmp_path, "demo")
+    (source / "demo" / "refs").mkdir()
+    (source / "demo" / "refs" / "api.md").write_text("api")
+    outside = _secret(tmp_path)
+    outside_dir = tmp_path / "elsewhere"
+    outside_dir.mkdir()
+    (outside_dir / "id_rsa").write_text("PRIVATE KEY")
+    real_open = copy_module._open
+
+    def swap_then_open(folder, name, shown):
+        if name == what:
+            entry = source / "demo" / what
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+            entry.symlink_to(outside if what == "notes.md" else outside_dir)
+        return real_open(folder, name, shown)
+
+    monkeypatch.setattr(copy_module, "_open", swap_then_open)
+    dest = tmp_path / "out"
+    with pytest.raises(SkillError) as caught:
+        install_skills(["demo"], dest, source=source)
+    assert caught.value.message == (
+        f"{what} became a symlink during the install; refusing to follow it"
+    )
+    _assert_nothing_copied(dest)
+
+
+def test_links_inside_the_skill_absolute_or_chained_are_copied_as_what_they_point_at(tmp_path):
+    source = source_with(tmp_path, "demo")
+    skill = source / "demo"
+    (skill / "refs").mkdir()
+    (skill / "refs" / "api.md").write_text("api")
+    (skill / "alias.md").symlink_to(skill / "notes.md")
+    (skill / "chain.md").symlink_to("alias.md")
+    (skill / "docs").symlink_to("refs")
+    [done] = install_skills(["demo"], tmp_path / "out", source=source)
+    assert (done.path / "alias.md").read_text() == "notes"
+    assert (done.path / "chain.md").read_text() == "notes"
+    assert (done.path / "docs" / "api.md").read_text() == "api"
+    assert not any(p.is_symlink() for p in done.path.rglob("*"))

@@ -3,17 +3,23 @@
 A skill is copied into a temporary folder inside the destination (the same filesystem), checked
 there, then renamed into place; any failure removes the partial copy and leaves an existing copy
 untouched. Each destination keeps a record, `.mw-skills.json`, of what mw installed, so
-`uninstall` removes only those and `list` never guesses.
+`uninstall` removes only those and `list` never guesses. The check for an existing copy, the
+rename and the record update happen under one lock on the destination folder itself, and
+the rename itself never replaces a folder unless `--force` asked for it, so two installs at once
+cannot both win.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,11 +28,11 @@ from typing import Any, Final
 from wrapper import __version__
 from wrapper.errors import SkillError
 from wrapper.paths import bundled_dir, project_skills_dir, user_skills_dir
+from wrapper.skills.copy import copy_skill
 from wrapper.skills.validate import SKILL_FILE, read_frontmatter, validate_skill
 
 RECORD_FILE: Final = ".mw-skills.json"
 RECORD_VERSION: Final = 1
-_IGNORED: Final = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
 
 
 @dataclass(frozen=True)
@@ -207,24 +213,40 @@ def place_skill(
         problems = validate_skill(staged)
         if problems:
             raise SkillError(f"skill {name!r} is not valid: {'; '.join(problems)}")
-        _refuse_existing(target, force)
         sha256 = tree_sha256(staged)
         version = _version(staged)
-        replaced = _swap(staged, target, stage_root / "replaced")
+        with locked(dest):
+            _refuse_existing(target, force)
+            replaced = _swap(staged, target, stage_root / "replaced", force=force)
+            record = read_record(dest)
+            record[name] = {
+                "sha256": sha256,
+                "version": version,
+                "source": origin,
+                "installed_at": _now(),
+                "mw_version": __version__,
+            }
+            _write_record(dest, record)
     except OSError as error:
         raise SkillError(f"cannot install {name} into {dest}: {_os_message(error)}") from None
     finally:
         shutil.rmtree(stage_root, ignore_errors=True)
-    record = read_record(dest)
-    record[name] = {
-        "sha256": sha256,
-        "version": version,
-        "source": origin,
-        "installed_at": _now(),
-        "mw_version": __version__,
-    }
-    _write_record(dest, record)
     return Installed(name, target, origin, sha256, version, replaced)
+
+
+@contextlib.contextmanager
+def locked(dest: Path) -> Iterator[None]:
+    """Hold the destination's lock: one mw at a time checks, renames and records there.
+
+    The lock is on the folder itself (`flock` takes a folder's descriptor), which, unlike the
+    record file, is never replaced, and leaves no lock file among the skills.
+    """
+    fd = os.open(dest, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _os_message(error: OSError) -> str:
@@ -243,16 +265,26 @@ def _version(skill_dir: Path) -> str | None:
 
 def _copier(source: Path) -> Callable[[Path], None]:
     def fill(staged: Path) -> None:
-        # Links are followed: validation already proved each one stays inside the skill.
-        shutil.copytree(source, staged, symlinks=False, ignore=_IGNORED)
+        # Links inside the skill are copied as what they point at, opened without following
+        # anything swapped in since validation.
+        copy_skill(source, staged)
 
     return fill
 
 
-def _swap(staged: Path, target: Path, aside: Path) -> bool:
-    """Rename `staged` to `target`; an existing target is moved aside first and back on failure."""
-    if not (target.exists() or target.is_symlink()):
-        staged.replace(target)
+def _swap(staged: Path, target: Path, aside: Path, *, force: bool) -> bool:
+    """Rename `staged` to `target`; an existing target is moved aside first and back on failure.
+
+    Without `force` the rename never replaces: renaming a folder onto a folder that is not
+    empty, or onto a file, fails, so a copy that appeared after the check is kept.
+    """
+    if not force or not (target.exists() or target.is_symlink()):
+        try:
+            staged.rename(target)
+        except OSError as error:
+            if error.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR):
+                raise SkillError(f"{target} already exists; pass --force to replace it") from None
+            raise
         return False
     target.replace(aside)
     try:
@@ -279,15 +311,17 @@ def uninstall_skills(names: Sequence[str], dest: Path, *, force: bool = False) -
                 f"{target} was changed since mw installed it; pass --force to remove it"
             )
     removed = []
-    for name in wanted:
-        target = dest / name
-        try:
-            _remove(target, dest)
-        except OSError as error:
-            raise SkillError(f"cannot remove {target}: {_os_message(error)}") from None
-        del record[name]
-        _write_record(dest, record)
-        removed.append(target)
+    with locked(dest):
+        record = read_record(dest)
+        for name in wanted:
+            target = dest / name
+            try:
+                _remove(target, dest)
+            except OSError as error:
+                raise SkillError(f"cannot remove {target}: {_os_message(error)}") from None
+            record.pop(name, None)
+            _write_record(dest, record)
+            removed.append(target)
     return removed
 
 
