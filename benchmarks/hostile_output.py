@@ -93,6 +93,7 @@ def measure(work: Path, mode: str, outputs: str) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", script, "-", "run", str(recipe), "--connection", "c=c1"],
         env=env,
+        cwd=work,  # not the checkout: `-c` puts the working directory first on sys.path
         capture_output=True,
         text=True,
         check=False,

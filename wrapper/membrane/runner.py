@@ -60,6 +60,8 @@ class RunResult:
     stdout: str
     stderr: str
     duration_s: float
+    #: Bytes of stderr read but not kept (`stderr` holds its start and its end).
+    stderr_skipped: int = 0
 
 
 class _Capture:
@@ -97,9 +99,8 @@ class _Capture:
         head = _decode(bytes(self.head))
         if not self.dropped:
             return head + _decode(bytes(self.tail))
-        # Worded so that no parser takes it for JSON or HTML (it may start the kept text).
-        skipped = f"\n(mw skipped {self.dropped} bytes here)\n"
-        return head + skipped + _decode(bytes(self.tail))
+        # A line break where bytes were skipped, so two half lines never read as one.
+        return head + "\n" + _decode(bytes(self.tail))
 
 
 def _read_bounded(proc: subprocess.Popen[bytes], stdout: _Capture, stderr: _Capture) -> None:
@@ -243,6 +244,7 @@ def run(
         stdout=out.text(),
         stderr=err.text(),
         duration_s=duration,
+        stderr_skipped=err.dropped,
     )
 
 
