@@ -183,6 +183,13 @@ def test_values_are_learned_only_while_a_run_tracks_its_masker() -> None:
     assert masker.mask("S3CR3T-VALUE; s3cr3t; value") == "***; ***; ***"
 
 
+def test_fragments_too_short_to_mean_anything_are_not_learned() -> None:
+    masker = Masker(["ab-cdef"])
+    with tracking(masker):
+        evaluate("split(inputs.token, '-')", {"inputs": {"token": "ab-cdef"}})
+    assert masker.mask("ab cdef") == "ab ***"
+
+
 def test_tracking_follows_foreach_worker_threads() -> None:
     masker = Masker(["tok-abcdef"])
     stop = threading.Event()

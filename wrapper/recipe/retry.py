@@ -127,7 +127,7 @@ class RetryPolicy:
     def delay_s(self, failed_attempt: int, error: BaseException) -> float:
         """Seconds to wait after the `failed_attempt`-th try (1-based) failed."""
         spec = self.retry
-        # Capped before it grows: 2 ** 99 tries' worth of backoff is a float overflow.
+        # The exponent is bounded so the product stays a finite float whatever `initial` is.
         growth = 1 if spec.backoff == "fixed" else 2 ** min(failed_attempt - 1, 64)
         base = min(spec.initial * growth, spec.max, self.limit_s)
         if spec.jitter:

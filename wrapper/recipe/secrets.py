@@ -107,13 +107,17 @@ class Masker:
         """Learn `result` as secret when `sources` (a function's arguments) hold a secret.
 
         A result string that still holds a known secret verbatim is masked where the secret
-        stands, so only strings without one are learned (a concatenation per foreach item would
+        stands, so only strings without one (and of `SHORT` characters or more) are learned (a concatenation per foreach item would
         otherwise grow the pattern by one value per item).
         """
         pattern = self._pattern
         if pattern is None or not any(pattern.search(text) for text in _strings(sources)):
             return
-        learned = [text for text in _strings(result) if not pattern.search(text)]
+        # A fragment shorter than SHORT (`split` into characters) reveals little, and masking
+        # it wherever it stood alone would garble every output; it is not learned.
+        learned = [
+            text for text in _strings(result) if len(text) >= SHORT and not pattern.search(text)
+        ]
         if learned:
             self.add(*learned)
 
