@@ -107,8 +107,8 @@ class Masker:
         """Learn `result` as secret when `sources` (a function's arguments) hold a secret.
 
         A result string that still holds a known secret verbatim is masked where the secret
-        stands, so only strings without one (and of `SHORT` characters or more) are learned (a concatenation per foreach item would
-        otherwise grow the pattern by one value per item).
+        stands, so only strings without one (and of `SHORT` characters or more) are learned:
+        a concatenation per foreach item would otherwise grow the pattern by one value per item.
         """
         pattern = self._pattern
         if pattern is None or not any(pattern.search(text) for text in _strings(sources)):
