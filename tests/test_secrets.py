@@ -160,7 +160,7 @@ def test_values_computed_from_any_secret_are_secret(secret: str) -> None:
     ctx = {"inputs": {"token": secret, "name": "Ann"}}
     with tracking(masker):
         shout = evaluate("upper(inputs.token)", ctx)
-        swapped = evaluate("replace(inputs.token, inputs.token, 'x-y-z-w')", ctx)
+        swapped = evaluate("replace(upper(inputs.token), 'E', '3')", ctx)
         rendered = compile_template("id=${lower(inputs.token)}")
         assert rendered is not None
         text = rendered.render(ctx)
@@ -181,6 +181,15 @@ def test_values_are_learned_only_while_a_run_tracks_its_masker() -> None:
         parts = evaluate("split(inputs.token, '-')", ctx)
     assert parts == ["s3cr3t", "value"]
     assert masker.mask("S3CR3T-VALUE; s3cr3t; value") == "***; ***; ***"
+
+
+def test_what_a_function_only_selects_or_takes_from_a_literal_is_not_learned() -> None:
+    masker = Masker(["tok-abcdef"])
+    ctx = {"inputs": {"token": "tok-abcdef"}, "names": ["Ann", "Bob", "Carla"]}
+    with tracking(masker):
+        evaluate("sort([inputs.token, 'plain-word'])", ctx)
+        evaluate("replace(inputs.token, inputs.token, 'a-literal')", ctx)
+    assert masker.mask("plain-word a-literal") == "plain-word a-literal"
 
 
 def test_fragments_too_short_to_mean_anything_are_not_learned() -> None:

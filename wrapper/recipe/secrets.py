@@ -106,18 +106,24 @@ class Masker:
     def derive(self, sources: Any, result: Any) -> None:
         """Learn `result` as secret when `sources` (a function's arguments) hold a secret.
 
-        A result string that still holds a known secret verbatim is masked where the secret
-        stands, so only strings without one (and of `SHORT` characters or more) are learned:
-        a concatenation per foreach item would otherwise grow the pattern by one value per item.
+        Only strings the function made are candidates: one it merely selected or reordered
+        (`sort_by`, `max_by`) is already known or not secret. A made string that still holds a
+        known secret verbatim is masked where the secret stands, so it is not learned either
+        (a concatenation per foreach item would otherwise grow the pattern by one per item),
+        and neither is a fragment shorter than `SHORT`: it reveals little, and masked wherever
+        it stood alone it would garble every output.
         """
         pattern = self._pattern
-        if pattern is None or not any(pattern.search(text) for text in _strings(sources)):
+        if pattern is None:
             return
-        # A fragment shorter than SHORT (`split` into characters) reveals little, and masking
-        # it wherever it stood alone would garble every output; it is not learned.
-        learned = [
-            text for text in _strings(result) if len(text) >= SHORT and not pattern.search(text)
-        ]
+        made = {text for text in _strings(result) if len(text) >= SHORT}
+        if not made:
+            return
+        given = list(_strings(sources))
+        made.difference_update(given)
+        if not made or not any(pattern.search(text) for text in given):
+            return
+        learned = [text for text in made if not pattern.search(text)]
         if learned:
             self.add(*learned)
 
