@@ -21,7 +21,9 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Final
 
@@ -127,6 +129,21 @@ def _read_bounded(proc: subprocess.Popen[bytes], stdout: _Capture, stderr: _Capt
         if stream is not None:
             stream.close()
     proc.wait()
+
+
+Observer = Callable[[RunResult], None]
+# Who sees every finished call in this context (`mw doctor --probe` records a transcript).
+_OBSERVERS: ContextVar[tuple[Observer, ...]] = ContextVar("mw_runner_observers", default=())
+
+
+@contextmanager
+def observe(observer: Observer) -> Iterator[None]:
+    """Hand every call that finishes inside this block to `observer`, whatever its exit code."""
+    token = _OBSERVERS.set((*_OBSERVERS.get(), observer))
+    try:
+        yield
+    finally:
+        _OBSERVERS.reset(token)
 
 
 def format_command(argv: Sequence[str], mask: Mask | None = None) -> str:
@@ -238,7 +255,7 @@ def run(
             f"{STDOUT_LIMIT_BYTES // (1024 * 1024)} MiB mw reads of one answer",
             command=masked_argv(args, mask),
         )
-    return RunResult(
+    result = RunResult(
         argv=tuple(args),
         returncode=returncode,
         stdout=out.text(),
@@ -246,6 +263,9 @@ def run(
         duration_s=duration,
         stderr_skipped=err.dropped,
     )
+    for observer in _OBSERVERS.get():
+        observer(result)
+    return result
 
 
 def _decode(data: bytes | bytearray | str | None) -> str:
