@@ -26,6 +26,7 @@ from wrapper.membrane import dialect as dialects
 from wrapper.membrane import probe_shapes as shapes
 from wrapper.membrane import runner
 from wrapper.membrane.client import MembraneClient
+from wrapper.membrane.failures import parse_json
 
 OK: Final = "ok"
 WARN: Final = "warn"
@@ -235,7 +236,7 @@ def _connections(probe: _Probe) -> bool:
     with probe.step("connections"):
         connections = probe.client.list_connections()
         pages = probe.calls("connection", "list", prefix=True)
-        first = shapes.page_of(shapes.parse(pages[0].stdout)[1]) if pages else shapes.Page("", [])
+        first = shapes.page_of(parse_json(pages[0].stdout)[1]) if pages else shapes.Page("", [])
         probe.add(
             "connections", OK, f"{len(connections)} read; first page: {shapes.describe_page(first)}"
         )
@@ -319,7 +320,7 @@ def _actions(probe: _Probe) -> None:
     with probe.step("actions"):
         argv = dialects.list_actions(dialect, connection_id)
         result = probe.run(argv, "membrane action list")
-        ok, value = shapes.parse(result.stdout)
+        ok, value = parse_json(result.stdout)
         page = shapes.page_of(value)
         if result.returncode != 0 or not ok or not page.where:
             shown = shapes.first_line(result.stderr or result.stdout) or "no output"

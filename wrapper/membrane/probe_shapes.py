@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from wrapper.membrane.failures import parse_json as parse
+from wrapper.membrane.failures import parse_json
 from wrapper.membrane.runner import RunResult
 
 # Operations each CLI generation needs, as (group, subcommand); group "" is a top-level command.
@@ -128,9 +128,9 @@ def describe_answer(result: RunResult) -> str:
     for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
         if not text.strip():
             continue
-        ok, value = parse(text)
+        ok, value = parse_json(text)
         if not ok:
-            ok, value = parse(re.sub(r"^\s*Error:\s*", "", text.strip()))
+            ok, value = parse_json(re.sub(r"^\s*Error:\s*", "", text.strip()))
         parts.append(f"{_shape(value) if ok else 'text ' + repr(first_line(text, 60))} on {name}")
     if len(parts) == 1:
         parts.append("no output")
@@ -154,7 +154,7 @@ def _shape(value: Any) -> str:
 
 def status_shape(result: RunResult) -> str:
     """What `status --json` printed, for the report (its shape is not documented)."""
-    ok, value = parse(result.stdout)
+    ok, value = parse_json(result.stdout)
     if ok and isinstance(value, dict):
         keys = ", ".join(sorted(value)) or "none"
         marker = " (has loggedIn)" if "loggedIn" in value else " (no loggedIn)"
