@@ -336,7 +336,8 @@ def _actions(probe: _Probe) -> None:
             probe.add(
                 "page size",
                 OK,
-                f"the CLI pages by {len(page.items)} with a cursor; mw follows it for --limit",
+                f"without --limit the CLI answers {len(page.items)} with a cursor to more; mw "
+                "must follow the cursor to list more than one page",
                 required=False,
             )
         first = next((a for a in page.items if isinstance(a, dict)), None)
