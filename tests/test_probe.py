@@ -305,3 +305,25 @@ def test_load_refuses_what_is_not_a_transcript(tmp_path, content, message):
     with pytest.raises(UsageError) as caught:
         transcript.load(path)
     assert message in caught.value.message
+
+
+def test_commands_listed_as_usage_lines(fake_process, mw, bin_dir, monkeypatch):
+    """A minimist/ink-style help (7.15) shows usage lines rather than a commander table."""
+    monkeypatch.setenv("MW_MEMBRANE_DIALECT", "current")
+    usage = "Usage\n  $ membrane connection ensure <appUrl>\n  $ membrane connection list\n"
+    register(fake_process, ["--version"], "membrane/1.1.12 linux-x64 node-v20\n")
+    register(fake_process, ["--help"], usage + "  $ membrane request <id> <path>\n")
+    register(fake_process, ["connection", "--help"], usage + "  $ membrane connection get <id>\n")
+    register(
+        fake_process,
+        ["action", "--help"],
+        "  membrane action list\n  membrane action get <key>\n  membrane action run <key>\n",
+    )
+    register(fake_process, ["status", "--json"], "Logged in as ada\n")
+    register(fake_process, ["connection", "list", "--json"], '{"items": [], "cursor": null}')
+    result = mw("doctor", "--probe", "--json")
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["version"]["detail"] == "1.1.12"
+    assert checks["dialect"]["detail"] == "current (forced by MW_MEMBRANE_DIALECT)"
+    assert checks["commands"]["status"] == "ok", checks["commands"]
+    assert checks["status"]["detail"] == "exit 0, text: 'Logged in as ada'"

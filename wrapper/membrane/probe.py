@@ -148,10 +148,10 @@ def _help(probe: _Probe) -> bool:
         return False
     top = probe.calls("--help")
     top_result = top[0] if top else probe.run(["--help"], "membrane --help")
-    texts = [top_result.stdout + top_result.stderr]
-    if top_result.returncode != 0 or not texts[0].strip():
+    top_text = top_result.stdout + top_result.stderr
+    if top_result.returncode != 0 or not top_text.strip():
         probe.add("help", WARN, f"`membrane --help` exit {top_result.returncode}", required=False)
-    elif shapes.lists_pairs(texts[0]):
+    elif shapes.lists_pairs(top_text):
         probe.add(
             "help",
             OK,
@@ -165,28 +165,27 @@ def _help(probe: _Probe) -> bool:
             "`membrane --help` lists only command groups; the groups' own help was read",
             required=False,
         )
-    readable: set[str] = set()
+    groups: dict[str, str] = {}
     for group in ("connection", "action"):
         found = probe.calls(group, "--help")
         result = found[0] if found else probe.run([group, "--help"], f"membrane {group} --help")
         text = result.stdout + result.stderr
         if result.returncode == 0 and text.strip():
-            texts.append(text)
-            readable.add(group)
-    _commands(probe, "\n".join(texts), readable)
+            groups[group] = text
+    _commands(probe, top_text, groups)
     return True
 
 
-def _commands(probe: _Probe, help_text: str, readable: set[str]) -> None:
+def _commands(probe: _Probe, top: str, groups: dict[str, str]) -> None:
     dialect = probe.result.dialect or dialects.CURRENT
     needed = shapes.NEEDED_COMMANDS[dialect]
-    missing = [f"{g} {s}".strip() for g, s in needed if not shapes.lists(help_text, g, s)]
+    missing = [f"{g} {s}".strip() for g, s in needed if not shapes.listed(top, groups, g, s)]
     if not missing:
         shown = ", ".join(f"{g} {s}".strip() for g, s in needed)
         probe.add("commands", OK, f"the help lists what the {dialect} dialect runs: {shown}")
         return
     # Only a help that lists a group's subcommands can say one is missing.
-    sure = [m for m in missing if m.split()[0] in readable or len(m.split()) == 1]
+    sure = [m for m in missing if m.split()[0] in groups or len(m.split()) == 1]
     fix = (
         "Upgrade with `npm install -g @membranehq/cli@latest`, or force the generation that "
         f"matches with MW_MEMBRANE_DIALECT ({', '.join(dialects.DIALECTS)})."
@@ -209,27 +208,30 @@ def _commands(probe: _Probe, help_text: str, readable: set[str]) -> None:
 
 
 def _login(probe: _Probe) -> bool:
+    status: Any = None
+    checks_before = len(probe.result.checks)
     with probe.step("login"):
         status = probe.client.status()
-        raw = probe.calls("status", "--json")
-        if raw:
-            probe.add("status", OK, shapes.status_shape(raw[-1]), required=False)
-        logged_in = getattr(status, "logged_in", None)
-        if logged_in is False:
-            probe.add(
-                "login",
-                FAIL,
-                "membrane is not logged in",
-                "Run `membrane login --tenant`, then try again.",
-            )
-            return False
-        if logged_in is None or not isinstance(logged_in, bool):
-            probe.add(
-                "login", WARN, "status gave no clear sign either way; mw goes on", required=False
-            )
-        else:
-            probe.add("login", OK, "logged in")
-    return probe.result.checks[-1].status != FAIL
+    raw = probe.calls("status", "--json")
+    if raw:  # what status printed is worth knowing even when mw could not read it
+        shape = ProbeCheck("status", OK, shapes.status_shape(raw[-1]), required=False)
+        probe.result.checks.insert(checks_before, shape)
+    if probe.result.checks[-1].status == FAIL:
+        return False
+    logged_in = getattr(status, "logged_in", None)
+    if logged_in is False:
+        probe.add(
+            "login",
+            FAIL,
+            "membrane is not logged in",
+            "Run `membrane login --tenant`, then try again.",
+        )
+        return False
+    if isinstance(logged_in, bool):
+        probe.add("login", OK, "logged in")
+    else:
+        probe.add("login", WARN, "status gave no clear sign either way; mw goes on", required=False)
+    return True
 
 
 def _connections(probe: _Probe) -> bool:

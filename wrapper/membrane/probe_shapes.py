@@ -49,10 +49,20 @@ KNOWN_STATES: Final = frozenset(
 )
 
 
-def lists(help_text: str, group: str, sub: str) -> bool:
-    """Whether a help text lists `group sub` (or `sub` alone, in the group's own help)."""
-    prefix = rf"(?:\S*membrane\s+)?(?:{re.escape(group)}\s+)?" if group else r"(?:\S*membrane\s+)?"
-    return re.search(rf"(?m)^\s*{prefix}{re.escape(sub)}\b(?![-.])", help_text) is not None
+def lists(help_text: str, words: str) -> bool:
+    """Whether a help text lists the command `words` (e.g. `connection ensure`) at a line start."""
+    pattern = r"\s+".join(re.escape(word) for word in words.split())
+    found = re.search(rf"(?m)^\s*(?:\$\s+)?(?:\S*membrane\s+)?{pattern}\b(?![-.])", help_text)
+    return found is not None
+
+
+def listed(top: str, groups: dict[str, str], group: str, sub: str) -> bool:
+    """Whether `group sub` is in the top-level help, or `sub` in the group's own help."""
+    words = f"{group} {sub}".strip()
+    if lists(top, words):
+        return True
+    own = groups.get(group, "")
+    return bool(group) and (lists(own, sub) or lists(own, words))
 
 
 def lists_pairs(help_text: str) -> bool:
