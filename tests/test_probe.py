@@ -14,6 +14,7 @@ from tests.e2e.replay import TRANSCRIPT, register_transcript
 from wrapper.cli import cli
 from wrapper.errors import UsageError
 from wrapper.membrane import dialect as dialects
+from wrapper.membrane import probe_shapes as shapes
 from wrapper.membrane import transcript
 from wrapper.membrane.transcript import Redactor
 
@@ -327,3 +328,17 @@ def test_commands_listed_as_usage_lines(fake_process, mw, bin_dir, monkeypatch):
     assert checks["dialect"]["detail"] == "current (forced by MW_MEMBRANE_DIALECT)"
     assert checks["commands"]["status"] == "ok", checks["commands"]
     assert checks["status"]["detail"] == "exit 0, text: 'Logged in as ada'"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  connection ensure [options] <appUrl>  Find or create", True),
+        ("  $ /usr/local/bin/membrane action run <key>", True),
+        ("  connection          Find, create, inspect\n  action   Run actions", False),
+        # Prose that quotes a command is not a listing.
+        ("Note: `membrane action list --intent` discovers actions.", False),
+    ],
+)
+def test_which_helps_list_subcommands(text, expected):
+    assert shapes.lists_pairs(text) is expected

@@ -52,7 +52,7 @@ KNOWN_STATES: Final = frozenset(
 def lists(help_text: str, words: str) -> bool:
     """Whether a help text lists the command `words` (e.g. `connection ensure`) at a line start."""
     pattern = r"\s+".join(re.escape(word) for word in words.split())
-    found = re.search(rf"(?m)^\s*(?:\$\s+)?(?:\S*membrane\s+)?{pattern}\b(?![-.])", help_text)
+    found = re.search(rf"(?m)^\s*(?:\$\s+)?(?:[\w./~-]*membrane\s+)?{pattern}\b(?![-.])", help_text)
     return found is not None
 
 
@@ -68,7 +68,9 @@ def listed(top: str, groups: dict[str, str], group: str, sub: str) -> bool:
 def lists_pairs(help_text: str) -> bool:
     """Whether the top-level help names subcommands (`connection ensure`), not only groups."""
     return (
-        re.search(r"(?m)^\s*(?:\S*membrane\s+)?(?:connection|action)\s+[a-z]", help_text)
+        re.search(
+            r"(?m)^\s*(?:\$\s+)?(?:[\w./~-]*membrane\s+)?(?:connection|action)\s+[a-z]", help_text
+        )
         is not None
     )
 
