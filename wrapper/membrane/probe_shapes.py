@@ -49,10 +49,14 @@ KNOWN_STATES: Final = frozenset(
 )
 
 
+# A command at the start of a help line, maybe after `$ ` and the program's name or path.
+_LINE_START: Final = r"(?m)^\s*(?:\$\s+)?(?:[\w./~-]*membrane\s+)?"
+
+
 def lists(help_text: str, words: str) -> bool:
     """Whether a help text lists the command `words` (e.g. `connection ensure`) at a line start."""
     pattern = r"\s+".join(re.escape(word) for word in words.split())
-    found = re.search(rf"(?m)^\s*(?:\$\s+)?(?:[\w./~-]*membrane\s+)?{pattern}\b(?![-.])", help_text)
+    found = re.search(rf"{_LINE_START}{pattern}\b(?![-.])", help_text)
     return found is not None
 
 
@@ -67,12 +71,7 @@ def listed(top: str, groups: dict[str, str], group: str, sub: str) -> bool:
 
 def lists_pairs(help_text: str) -> bool:
     """Whether the top-level help names subcommands (`connection ensure`), not only groups."""
-    return (
-        re.search(
-            r"(?m)^\s*(?:\$\s+)?(?:[\w./~-]*membrane\s+)?(?:connection|action)\s+[a-z]", help_text
-        )
-        is not None
-    )
+    return re.search(rf"{_LINE_START}(?:connection|action)\s+[a-z]", help_text) is not None
 
 
 def first_line(text: str, limit: int = 100) -> str:
