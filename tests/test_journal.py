@@ -164,3 +164,81 @@ def test_a_write_that_succeeded_but_whose_item_never_finished_stays_in_doubt():
     records = [START, item("item_start", 0), call(1, 0), finish(1, 0)]
     assert list(fold("r", records).uncertain) == [("create", 0)]
     assert fold("r", [*records, item("item_finish", 0)]).uncertain == {}
+
+
+# --- finished is final, torn lines, never-started runs ----------------------------------------
+
+
+def step(kind, status="ok", outputs=None):
+    record = {"event": kind, "step_id": "create"}
+    if kind == "step_finish":
+        record.update(status=status, attempts=1, outputs=outputs)
+    return record
+
+
+def test_a_replayed_start_never_turns_a_finished_item_or_step_back_into_started():
+    first = [START, step("step_start"), item("item_start", 0), call(1, 0), finish(1, 0)]
+    first += [item("item_finish", 0, outputs={"id": 7})]
+    # A resume replays the finished item and step as start + finish; a kill fell in between.
+    replay = [{"event": "resume"}, dict(START), step("step_start"), item("item_start", 0)]
+    state = fold("r", first + replay)
+    assert state.items[("create", 0)].status == "ok"
+    assert state.items[("create", 0)].outputs == {"id": 7}
+    assert state.uncertain == {}
+    finished_step = [START, step("step_start"), step("step_finish"), dict(START)]
+    assert fold("r", [*finished_step, step("step_start")]).steps["create"].status == "ok"
+
+
+def test_finished_work_run_again_that_then_fails_keeps_its_first_finish():
+    records = [START, item("item_start", 0), item("item_finish", 0, outputs="***")]
+    records += [dict(START), item("item_start", 0), item("item_finish", 0, status="failed")]
+    assert fold("r", records).items[("create", 0)].status == "ok"
+    records += [item("item_start", 0), item("item_finish", 0, outputs="new")]
+    assert fold("r", records).items[("create", 0)].outputs == "new"
+
+
+def test_another_item_at_a_finished_index_is_a_new_unit():
+    changed = {"event": "item_start", "step_id": "create", "index": 0, "item": "other"}
+    records = [START, item("item_start", 0), item("item_finish", 0), dict(START), changed]
+    unit = fold("r", records).items[("create", 0)]
+    assert (unit.status, unit.item) == ("started", "other")
+    done = fold("r", [*records, item("item_finish", 0, outputs=1)]).items[("create", 0)]
+    assert (done.status, done.item, done.outputs) == ("ok", "other", 1)
+
+
+def test_an_append_after_a_torn_last_line_starts_on_a_fresh_line():
+    path = journal_path("torn")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(START) + '\n{"event": "call_st', encoding="utf-8")
+    journal = Journal("torn")
+    journal.write({"event": "resume", "uncertain": "skip", "skipped_uncertain": []})
+    journal.write(dict(START))
+    journal.close()
+    records = jr.read_records("torn")
+    assert [r["event"] for r in records] == ["run_start", "resume", "run_start"]
+    assert load_state("torn").resumes == 1
+
+
+def test_a_line_separator_inside_a_value_does_not_split_its_record():
+    journal = Journal("sep")
+    journal.write(dict(START))
+    journal.write({**item("item_start", 0), "item": "a\u2028b\x85c\x1cd"})
+    journal.close()
+    assert load_state("sep").items[("create", 0)].item == "a\u2028b\x85c\x1cd"
+
+
+@pytest.mark.parametrize("content", ["", '{"event": "run_st'])
+def test_a_run_killed_during_its_first_record_can_be_neither_resumed_nor_mistaken(content):
+    path = journal_path("early")
+    path.parent.mkdir(parents=True)
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ResumeError) as caught:
+        load_state("early")
+    assert caught.value.message == (
+        "run early never started: it was stopped while writing its first journal record, "
+        "before any step ran, so there is nothing to resume"
+    )
+    assert caught.value.advice == (
+        "Start it again with `mw run RECIPE --run-id early` (the id is reused)."
+    )
+    assert list_runs() == []

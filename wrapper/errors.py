@@ -274,6 +274,12 @@ class ResumeError(WrapperError):
     exit_code = EXIT_USAGE
 
 
+class RunBusyError(WrapperError):
+    """Another `mw run` or `mw resume` holds the run's lock."""
+
+    exit_code = EXIT_USAGE
+
+
 class SkillError(WrapperError):
     """A skill that does not validate or cannot be installed."""
 

@@ -11,6 +11,7 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.render import file_option, parse_pairs
+from wrapper.cli.run import WAIT_LOCK_HELP
 from wrapper.errors import UsageError
 
 RESUME_EPILOG = """\b
@@ -56,6 +57,7 @@ Examples:
     help="Stream this session's NDJSON events to stdout or FILE.",
 )
 @click.option("--quiet", "-q", "quiet", is_flag=True, help="Print only the result.")
+@click.option("--wait-lock", "wait_lock", is_flag=True, help=WAIT_LOCK_HELP)
 @click.pass_obj
 def resume(
     obj: AppContext,
@@ -69,9 +71,10 @@ def resume(
     junit_path: Path | None,
     events_to: str | None,
     quiet: bool,
+    wait_lock: bool,
 ) -> None:
     """Resume a stopped run: skip what finished, run the rest."""
-    from wrapper.cli.run import run_loaded
+    from wrapper.cli.run import run_loaded, take_lock
     from wrapper.recipe.inputs import resolve_inputs
     from wrapper.recipe.journal import load_state
     from wrapper.recipe.loader import load_recipe
@@ -89,44 +92,48 @@ def resume(
     from wrapper.recipe.report import check_outputs
 
     check_outputs(report_path, junit_path)
-    state = load_state(run_id)
-    loaded = load_recipe(state.path)
-    check_recipe(state, loaded, force=force)
-    specs = loaded.recipe.inputs
-    pairs: dict[str, Any] = dict(parse_pairs(given, "-i"))
-    recorded = [n for n in pairs if n in specs and not specs[n].is_secret]
-    if recorded:
-        # A new value would make one run of two inputs: items before the stop saw the old one.
-        raise UsageError(
-            f"-i {recorded[0]}: run {run_id} recorded this input; a resume reuses it "
-            "(only secret inputs are given again)",
-            advice="To run with another value, start a new run with `mw run`.",
-        )
-    inputs = resolve_inputs(
-        specs, given=pairs, values=resume_values(state, specs, pairs), environ=os.environ
-    )
-    missing = missing_secrets(state, specs, inputs)
-    if missing and sys.stdin.isatty():
-        for name in missing:
-            pairs[name] = click.prompt(f"{name} (secret)", hide_input=True)
+    quiet = quiet or obj.quiet
+    # Locked before the journal is read: what it says stays true until this session ends.
+    with take_lock(run_id, create=False, wait=wait_lock, quiet=quiet) as lock:
+        state = load_state(run_id)
+        loaded = load_recipe(state.path)
+        check_recipe(state, loaded, force=force)
+        specs = loaded.recipe.inputs
+        pairs: dict[str, Any] = dict(parse_pairs(given, "-i"))
+        recorded = [n for n in pairs if n in specs and not specs[n].is_secret]
+        if recorded:
+            # A new value would make one run of two inputs: items before the stop saw the old one.
+            raise UsageError(
+                f"-i {recorded[0]}: run {run_id} recorded this input; a resume reuses it "
+                "(only secret inputs are given again)",
+                advice="To run with another value, start a new run with `mw run`.",
+            )
         inputs = resolve_inputs(
             specs, given=pairs, values=resume_values(state, specs, pairs), environ=os.environ
         )
         missing = missing_secrets(state, specs, inputs)
-    require_secrets(missing, specs)
-    plan = ResumePlan(state, loaded, uncertain=uncertain)
-    run_loaded(
-        obj,
-        loaded,
-        inputs,
-        plan.connections,
-        plan=False,
-        run_id=run_id,
-        as_json=as_json,
-        report_path=report_path,
-        junit_path=junit_path,
-        events_to=events_to,
-        quiet=quiet,
-        resume=plan,
-        shard=Shard.from_json(state.shard) if state.shard else None,
-    )
+        if missing and sys.stdin.isatty():
+            for name in missing:
+                pairs[name] = click.prompt(f"{name} (secret)", hide_input=True)
+            inputs = resolve_inputs(
+                specs, given=pairs, values=resume_values(state, specs, pairs), environ=os.environ
+            )
+            missing = missing_secrets(state, specs, inputs)
+        require_secrets(missing, specs)
+        plan = ResumePlan(state, loaded, uncertain=uncertain)
+        run_loaded(
+            obj,
+            loaded,
+            inputs,
+            plan.connections,
+            plan=False,
+            run_id=run_id,
+            as_json=as_json,
+            report_path=report_path,
+            junit_path=junit_path,
+            events_to=events_to,
+            quiet=quiet,
+            resume=plan,
+            shard=Shard.from_json(state.shard) if state.shard else None,
+            lock=lock,
+        )

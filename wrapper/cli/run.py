@@ -24,6 +24,7 @@ from wrapper.recipe.ratelimit import RateLimiter
 if TYPE_CHECKING:
     from wrapper.recipe.loader import LoadedRecipe
     from wrapper.recipe.resume import ResumePlan
+    from wrapper.recipe.runlock import RunLock
     from wrapper.recipe.shard import Shard
 
 RUN_EPILOG = """\b
@@ -115,8 +116,14 @@ def _options(func: Any) -> Any:
     return func
 
 
+WAIT_LOCK_HELP = (
+    "When another mw runs or resumes this run id, wait for it to end instead of failing."
+)
+
+
 @click.command(epilog=RUN_EPILOG)
 @_options
+@click.option("--wait-lock", "wait_lock", is_flag=True, help=WAIT_LOCK_HELP)
 @click.pass_obj
 def run(obj: AppContext, /, **kwargs: Any) -> None:
     """Run a recipe: every step for real, then outputs and assertions."""
@@ -147,6 +154,7 @@ def _execute(
     quiet: bool,
     shard_spec: str | None,
     shard_step: str | None,
+    wait_lock: bool = False,
 ) -> None:
     quiet = quiet or obj.quiet
     from wrapper.recipe.journal import RUN_ID
@@ -157,44 +165,70 @@ def _execute(
             f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' (up to 100), "
             "starting with a letter or digit"
         )
+    lock = None
     if run_id is not None and not plan:
-        from wrapper.recipe.journal import journal_path
+        # A chosen id is claimed before anything else, so a second `mw run` of it stops at once
+        # naming the first; a generated id is new, and is locked when the run begins.
+        lock = take_lock(run_id, create=True, wait=wait_lock, quiet=quiet)
+    try:
+        if lock is not None:
+            _claim(lock, quiet=quiet)
+        if as_json and events_to == "-":
+            raise UsageError("--json and --events - both want stdout; send events to a file")
+        if shard_step is not None and shard_spec is None:
+            raise UsageError("--shard-step needs --shard I/N")
+        if shard_spec is not None:
+            from wrapper.recipe.shard import parse_spec
 
-        if journal_path(run_id).exists():
-            # A second run would append to the first one's journal and mix the two.
-            raise UsageError(
-                f"--run-id {run_id}: a run with this id exists ({journal_path(run_id)})",
-                advice=f"Continue it with `mw resume {run_id}`, or choose another id.",
+            parse_spec(shard_spec)  # a typo fails before the recipe is even read
+        from wrapper.recipe.report import check_outputs
+
+        check_outputs(report_path, junit_path)
+        with _failure_recorded(recipe, junit_path):
+            loaded, inputs, overrides, shard = _prepare(
+                recipe, given, inputs_file, connections, shard_spec, shard_step, quiet
             )
-    if as_json and events_to == "-":
-        raise UsageError("--json and --events - both want stdout; send events to a file")
-    if shard_step is not None and shard_spec is None:
-        raise UsageError("--shard-step needs --shard I/N")
-    if shard_spec is not None:
-        from wrapper.recipe.shard import parse_spec
-
-        parse_spec(shard_spec)  # a typo fails before the recipe is even read
-    from wrapper.recipe.report import check_outputs
-
-    check_outputs(report_path, junit_path)
-    with _failure_recorded(recipe, junit_path):
-        loaded, inputs, overrides, shard = _prepare(
-            recipe, given, inputs_file, connections, shard_spec, shard_step, quiet
+        run_loaded(
+            obj,
+            loaded,
+            inputs,
+            overrides,
+            plan=plan,
+            run_id=run_id,
+            as_json=as_json,
+            report_path=report_path,
+            junit_path=junit_path,
+            events_to=events_to,
+            quiet=quiet,
+            shard=shard,
+            lock=lock,
         )
-    run_loaded(
-        obj,
-        loaded,
-        inputs,
-        overrides,
-        plan=plan,
-        run_id=run_id,
-        as_json=as_json,
-        report_path=report_path,
-        junit_path=junit_path,
-        events_to=events_to,
-        quiet=quiet,
-        shard=shard,
-    )
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def take_lock(run_id: str, *, create: bool, wait: bool, quiet: bool) -> RunLock:
+    """The run's lock; while waiting for it (`--wait-lock`), say whom we wait for."""
+    from wrapper.recipe.runlock import lock_run
+
+    def waiting(holder: int | None) -> None:
+        if not quiet:
+            who = f"pid {holder}" if holder else "another mw"
+            click.echo(f"waiting for run {run_id}: it is in use by {who}", err=True)
+
+    return lock_run(run_id, create=create, wait=wait, on_wait=waiting)
+
+
+def _claim(lock: RunLock, *, quiet: bool) -> None:
+    from wrapper.recipe.runlock import claim_new_run
+
+    if claim_new_run(lock) and not quiet:
+        click.echo(
+            f"note: run {lock.run_id} never started (it was stopped while writing its first "
+            "journal record); starting it afresh under the same id",
+            err=True,
+        )
 
 
 @contextmanager
@@ -288,8 +322,13 @@ def run_loaded(
     quiet: bool,
     resume: ResumePlan | None = None,
     shard: Shard | None = None,
+    lock: RunLock | None = None,
 ) -> None:
-    """Run (or resume) a loaded recipe with resolved inputs, render it and exit."""
+    """Run (or resume) a loaded recipe with resolved inputs, render it and exit.
+
+    A run (not a plan) holds its run's lock for the whole session: `lock` when the caller took
+    it, else one taken here for a new run id.
+    """
     from wrapper.membrane.client import MembraneClient
     from wrapper.recipe.engine import Engine, RunOptions, new_run_id
     from wrapper.recipe.inputs import secret_values
@@ -297,65 +336,72 @@ def run_loaded(
     from wrapper.recipe.report import EventWriter, ReportBuilder, write_junit, write_report
     from wrapper.recipe.secrets import Masker
 
-    specs = loaded.recipe.inputs
     run_id = run_id or new_run_id()
-    masker = Masker(secret_values(specs, inputs))
-    if obj.verbose:
-        from wrapper.cli.render import enable_verbose_logging
+    if not plan and lock is None:
+        lock = take_lock(run_id, create=True, wait=False, quiet=quiet)
+        _claim(lock, quiet=quiet)
+    try:
+        specs = loaded.recipe.inputs
+        masker = Masker(secret_values(specs, inputs))
+        if obj.verbose:
+            from wrapper.cli.render import enable_verbose_logging
 
-        enable_verbose_logging()
-    client = MembraneClient(obj.membrane_command(), mask=masker.mask)
-    builder = ReportBuilder()
-    with ExitStack() as stack:
-        sinks: list[ev.EventSink] = [builder]
-        if not plan:
-            journal = Journal(run_id)
-            stack.callback(journal.close)
-            if resume is not None:
-                journal.write(resume.record())
-            sinks.append(journal)
-        if events_to:
-            sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
-        if not quiet:
-            sinks.append(_view(stack))
-        limiter = RateLimiter(loaded.recipe.connections)
-        engine = Engine(
-            loaded,
-            inputs,
-            client,
-            masker=masker,
-            sinks=sinks,
-            options=RunOptions(
-                run_id=run_id,
-                plan=plan,
-                connections=overrides,
-                environ=os.environ,
-                resume=resume,
-                shard=shard,
-                before_call=limiter.before_call,
-                on_call_error=limiter.after_error,
-            ),
-        )
-        with _sigterm_as_interrupt():
-            result = engine.run()
-    report = builder.report()
-    if report_path:
-        write_report(report, report_path)
-    if junit_path:
-        write_junit(report, junit_path)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        from wrapper.cli.github import annotate_run
+            enable_verbose_logging()
+        client = MembraneClient(obj.membrane_command(), mask=masker.mask)
+        builder = ReportBuilder()
+        with ExitStack() as stack:
+            sinks: list[ev.EventSink] = [builder]
+            if not plan:
+                journal = Journal(run_id)
+                stack.callback(journal.close)
+                if resume is not None:
+                    journal.write(resume.record())
+                sinks.append(journal)
+            if events_to:
+                sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
+            if not quiet:
+                sinks.append(_view(stack))
+            limiter = RateLimiter(loaded.recipe.connections)
+            engine = Engine(
+                loaded,
+                inputs,
+                client,
+                masker=masker,
+                sinks=sinks,
+                options=RunOptions(
+                    run_id=run_id,
+                    plan=plan,
+                    connections=overrides,
+                    environ=os.environ,
+                    resume=resume,
+                    shard=shard,
+                    before_call=limiter.before_call,
+                    on_call_error=limiter.after_error,
+                ),
+            )
+            with _sigterm_as_interrupt():
+                result = engine.run()
+        report = builder.report()
+        if report_path:
+            write_report(report, report_path)
+        if junit_path:
+            write_junit(report, junit_path)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            from wrapper.cli.github import annotate_run
 
-        annotate_run(loaded, report)
-    if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-    elif events_to != "-":
-        _print_outputs(masker.mask_value(result.outputs))
-    if result.error is not None:
-        if result.exit_code == EXIT_INTERRUPTED and not plan:
-            result.error.advice = f"The journal is kept; continue with: mw resume {run_id}"
-        click.echo(format_error(masker.mask_error(result.error)), err=True)
-    sys.exit(result.exit_code)
+            annotate_run(loaded, report)
+        if as_json:
+            click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        elif events_to != "-":
+            _print_outputs(masker.mask_value(result.outputs))
+        if result.error is not None:
+            if result.exit_code == EXIT_INTERRUPTED and not plan:
+                result.error.advice = f"The journal is kept; continue with: mw resume {run_id}"
+            click.echo(format_error(masker.mask_error(result.error)), err=True)
+        sys.exit(result.exit_code)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def _print_outputs(outputs: dict[str, Any]) -> None:

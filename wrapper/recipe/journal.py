@@ -9,7 +9,13 @@ next fsync: a power cut can only make such work run again, which is what safe to
 and a foreach of reads pays no disk sync per item.
 
 A resumed run appends to the same file: each `run_start` opens a new segment (call ids restart
-there), and a `resume` record says how uncertain work was decided.
+there), and a `resume` record says how uncertain work was decided. A line torn by a kill is
+closed with a newline before anything is appended, so it cannot swallow the next record.
+
+Finished is final: folding the records never turns a finished step or item back into an
+unfinished one, whatever follows it (a resume replays finished work as start and finish records,
+and a kill can fall between the two). So every prefix of a journal, cut anywhere, folds to a
+state that keeps everything an earlier cut already showed as finished.
 
 Events reach sinks already masked, so no secret value is ever written here; outputs derived from
 a secret read `***` in the journal (see `wrapper.recipe.resume` for what that means on resume).
@@ -70,7 +76,11 @@ class Journal:
         if self._handle is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                torn = _ends_torn(self.path)
                 self._handle = self.path.open("a", encoding="utf-8")
+                if torn:
+                    # A kill tore the last line: end it here, or it would swallow our first.
+                    self._handle.write("\n")
             except OSError as error:
                 raise ResumeError(
                     f"cannot write the run journal {self.path}: {error.strerror or error}",
@@ -108,13 +118,59 @@ class Journal:
                 self._handle = None
 
 
-def read_records(run_id: str) -> list[dict[str, Any]]:
-    """Every complete record of a run's journal; a line torn by a crash is ignored."""
+def _ends_torn(path: Path) -> bool:
+    """Whether the file's last line lacks its newline (a kill during its write)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() == 0:
+                return False
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) != b"\n"
+    except FileNotFoundError:
+        return False
+
+
+def check_run_id(run_id: str) -> None:
     if not RUN_ID.fullmatch(run_id):
         raise ResumeError(
             f"no run {run_id!r}: a run id is letters, digits, '.', '_' and '-'",
             advice="List runs with `mw runs`.",
         )
+
+
+def parse_records(text: str) -> list[dict[str, Any]]:
+    """The complete records of a journal's text; torn or mangled lines are left out."""
+    records: list[dict[str, Any]] = []
+    # Only "\n" ends a record: str.splitlines would also split at U+2028 or \x85 inside a
+    # value (json.dumps leaves them raw with ensure_ascii=False) and lose the record.
+    for line in text.split("\n"):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line torn by a kill during its write, or mangled on disk
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def has_records(run_id: str) -> bool | None:
+    """None when the run has no journal, else whether it holds a complete line.
+
+    No complete line means the run was killed while it wrote its first record (the start,
+    synced before any call), so nothing ran. A complete line that does not parse is damage,
+    not that: such a journal is never taken for one that did not start.
+    """
+    try:
+        data = journal_path(run_id).read_bytes()
+    except FileNotFoundError:
+        return None
+    return b"\n" in data
+
+
+def read_records(run_id: str) -> list[dict[str, Any]]:
+    """Every complete record of a run's journal; a line torn by a crash is ignored."""
+    check_run_id(run_id)
     path = journal_path(run_id)
     try:
         # A line mangled on disk fails to parse and is skipped like a torn one.
@@ -123,14 +179,14 @@ def read_records(run_id: str) -> list[dict[str, Any]]:
         raise ResumeError(
             f"no run {run_id!r} in {paths.runs_dir()}", advice="List runs with `mw runs`."
         ) from None
-    records: list[dict[str, Any]] = []
-    for line in text.splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # only the last line can be torn (a kill during its write)
-        if isinstance(record, dict):
-            records.append(record)
+    records = parse_records(text)
+    if "\n" not in text:
+        # The start record is synced before any call, so nothing ran: the id is free again.
+        raise ResumeError(
+            f"run {run_id} never started: it was stopped while writing its first journal "
+            "record, before any step ran, so there is nothing to resume",
+            advice=f"Start it again with `mw run RECIPE --run-id {run_id}` (the id is reused).",
+        )
     if not records or records[0].get("event") != "run_start":
         raise ResumeError(f"run {run_id!r}: the journal {path} has no run start")
     return records
@@ -230,9 +286,17 @@ def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:
                 key = (str(call.get("step_id", "")), call.get("index"))
                 state.uncertain[key] = Unit(safe_to_repeat=False)
         elif kind == "step_start":
-            state.steps[step_id] = Unit()
+            # A start of a finished step is its replay by a resume: it stays finished.
+            if not _finished(state.steps.get(step_id)):
+                state.steps[step_id] = Unit()
         elif kind == "item_start":
-            state.items[(step_id, int(index or 0))] = Unit(item=record.get("item"))
+            item_key = (step_id, int(index or 0))
+            known = state.items.get(item_key)
+            item = record.get("item")
+            # Likewise for a finished item, unless another item now holds its index (the list
+            # changed): that one is a new unit, and the index says nothing about it yet.
+            if not _finished(known) or (known is not None and known.item != item):
+                state.items[item_key] = Unit(item=item)
         elif kind in ("step_finish", "item_finish"):
             unit = Unit(
                 status=str(record.get("status", "")),
@@ -242,11 +306,15 @@ def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:
                 http_status=record.get("http_status"),
             )
             key = (step_id, None if kind == "step_finish" else int(index or 0))
-            if kind == "step_finish":
-                state.steps[step_id] = unit
-            else:
-                unit.item = state.items.get((step_id, int(index or 0)), Unit()).item
-                state.items[(step_id, int(index or 0))] = unit
+            units: dict[Any, Unit] = state.steps if kind == "step_finish" else state.items
+            unit_key = step_id if kind == "step_finish" else key
+            known = units.get(unit_key)
+            if known is not None:
+                unit.item = known.item
+            # Work run again after it finished (outputs that read ***) and then failed or was
+            # interrupted keeps its first finish: the earlier effect is not undone.
+            if unit.status in FINISHED or not _finished(known):
+                units[unit_key] = unit
             if unit.status in FINISHED:
                 state.uncertain.pop(key, None)
         elif kind == "run_finish":
@@ -255,6 +323,10 @@ def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:
             state.exit_code = record.get("exit_code")
     close_segment()
     return state
+
+
+def _finished(unit: Unit | None) -> bool:
+    return unit is not None and unit.status in FINISHED
 
 
 def load_state(run_id: str) -> RunState:
