@@ -117,7 +117,9 @@ def test_sigterm_lets_the_call_in_flight_finish_and_exits_130(tmp_path, monkeypa
     import time
 
     events = tmp_path / "events.ndjson"
-    monkeypatch.setenv("MW_SANDBOX_LATENCY_MS", "1500")
+    # The first call lasts at least this long, so the SIGTERM sent once its start is seen lands
+    # while it is in flight even when this test is not scheduled for seconds.
+    monkeypatch.setenv("MW_SANDBOX_LATENCY_MS", "8000")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -137,13 +139,13 @@ def test_sigterm_lets_the_call_in_flight_finish_and_exits_130(tmp_path, monkeypa
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60  # a guard against a hang, not a measurement
+        deadline = time.monotonic() + 300  # a guard against a hang, not a measurement
         while '"operation": "action"' not in (events.read_text() if events.exists() else ""):
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the run never started a step"
             time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)

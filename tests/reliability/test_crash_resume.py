@@ -6,6 +6,7 @@ and decided, never silently run again.
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import time
@@ -30,27 +31,67 @@ UNCERTAIN = "may or may not have been applied"
 #: Fewer kills than a soak test would use, to keep CI time reasonable; the seed makes them repeat.
 KILLS = 8
 ITEMS = 40
+#: Kills follow one of these journal records (the k-th of the session), never a timer.
+KILL_AFTER = ("call_start", "call_finish", "item_finish")
+#: Reaching this means a hang; a slow machine stays far below it.
+CEILING_S = 300.0
 
 
 def emails(prefix: str, count: int) -> str:
     return "emails=[" + ",".join(f'"{prefix}{n}@example.com"' for n in range(count)) + "]"
 
 
+def session_records(tmp_path, run_id: str, offset: int) -> list[dict[str, object]]:
+    path = tmp_path / "state" / "runs" / run_id / "journal.jsonl"
+    try:
+        data = path.read_bytes()[offset:]
+    except FileNotFoundError:
+        return []
+    records = []
+    for line in data.split(b"\n")[:-1]:
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            continue
+    return records
+
+
+def journal_size(tmp_path, run_id: str) -> int:
+    path = tmp_path / "state" / "runs" / run_id / "journal.jsonl"
+    return path.stat().st_size if path.exists() else 0
+
+
+def kill_after(process, tmp_path, run_id: str, kind: str, count: int) -> bool:
+    """kill -9 once this session journaled its `count`-th `kind` record; False if it ended first.
+
+    The moment comes from the journal, never from the clock: a loaded machine only makes the
+    wait longer (up to a generous ceiling that means a hang).
+    """
+    offset = journal_size(tmp_path, run_id)
+    deadline = time.monotonic() + CEILING_S
+    while process.poll() is None:
+        seen = sum(r.get("event") == kind for r in session_records(tmp_path, run_id, offset))
+        if seen >= count:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            return True
+        assert time.monotonic() < deadline, f"no {count}th {kind} within {CEILING_S:.0f} s"
+        time.sleep(0.005)  # a poll interval; the journal's state is what ends the wait
+    return False
+
+
 def test_kill_9_at_seeded_moments_then_resume_until_done(tmp_path):
     env = environment(tmp_path)
     chosen = random.Random(20261122)
     run_id = "killed"
-    args = ["run", RECIPE, "-i", emails("k", ITEMS), "--run-id", run_id, "-q"]
+    first = ["run", RECIPE, "-i", emails("k", ITEMS), "--run-id", run_id, "-q"]
+    args = first
     reported: list[str] = []
-    for kill in range(KILLS):
+    for _ in range(KILLS):
         process = start(env, *args)
-        time.sleep(chosen.uniform(0.2, 1.5))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.wait()
-        if kill == 0 and not (tmp_path / "state" / "runs" / run_id).exists():
-            args = ["run", RECIPE, "-i", emails("k", ITEMS), "--run-id", run_id, "-q"]
-            continue
+        kill_after(process, tmp_path, run_id, chosen.choice(KILL_AFTER), chosen.randint(1, 8))
+        if not session_records(tmp_path, run_id, 0):
+            continue  # killed before its first record: the id is free for the same run again
         shown = mw(env, "runs", "show", run_id)
         reported += [line for line in shown.stdout.splitlines() if "uncertain:" in line]
         args = ["resume", run_id, "--uncertain", "skip", "-q"]

@@ -21,12 +21,14 @@ UNCERTAIN = "may or may not have been applied"
 
 def test_a_300_item_write_under_rate_limits_and_timeouts_applies_each_item_once(tmp_path):
     # The sandbox's timeout fault hangs before applying anything; a write that timed out is
-    # still uncertain to mw, so resume retries it explicitly (`--uncertain retry`).
+    # still uncertain to mw, so resume retries it explicitly (`--uncertain retry`). The hang
+    # outlasts the step's 15 s timeout whatever the load, and stays under the 120 s an ensure
+    # allows (the connection is ensured through the same faults).
     env = environment(
         tmp_path,
-        MW_SANDBOX_FAULTS="rate_limit=0.2,timeout=0.05",
+        MW_SANDBOX_FAULTS="rate_limit=0.2,timeout=0.02",
         MW_SANDBOX_SEED="300",
-        MW_SANDBOX_HANG_S="3",
+        MW_SANDBOX_HANG_S="40",
     )
     emails = "emails=[" + ",".join(f'"r{n}@example.com"' for n in range(ITEMS)) + "]"
     recipe = str(RECIPES / "create-many-retried.yaml")

@@ -6,6 +6,7 @@ never prints a traceback.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,35 +19,52 @@ RECIPE = """\
 version: 1
 name: faulty
 connections:
-  chatwoot: {app: chatwoot}
+  chatwoot: {{app: chatwoot}}
 steps:
   - id: find
     effect: read
     action: search-contacts
     connection: chatwoot
-    timeout: 1s
-    input: {q: "x"}
+    timeout: {timeout}
+    input: {{q: "x"}}
   - id: missing
     effect: read
-    request: {method: GET, path: /no/such/path}
+    request: {{method: GET, path: /no/such/path}}
     connection: chatwoot
 """
 
 
+#: Far longer than any call takes on a loaded machine: only a hang reaches it.
+NEVER = "300s"
+
+
 @pytest.mark.parametrize(
-    ("faults", "expected"),
+    ("faults", "timeout", "expected"),
     [
         # Ensuring is retried on garbage (safe to repeat); the last answer is either form.
-        ("garbage=1", "membrane connection ensure https://www.chatwoot.com/ printed "),
-        ("error_on_stderr=1", "step 'missing' failed: membrane request GET /no/such/path failed"),
-        ("timeout=1", "did not finish within"),
+        ("garbage=1", NEVER, "membrane connection ensure https://www.chatwoot.com/ printed "),
+        (
+            "error_on_stderr=1",
+            NEVER,
+            "step 'missing' failed: membrane request GET /no/such/path failed",
+        ),
+        # The sandbox hangs far longer than the step allows, so the timeout fires however slow
+        # the machine is.
+        ("timeout=1", "3s", "did not finish within"),
     ],
 )
-def test_fault_gives_typed_error(tmp_path: Path, faults: str, expected: str) -> None:
+def test_fault_gives_typed_error(tmp_path: Path, faults: str, timeout: str, expected: str) -> None:
     recipe = tmp_path / "faulty.yaml"
-    recipe.write_text(RECIPE)
-    env = environment(tmp_path, MW_SANDBOX_FAULTS=faults, MW_SANDBOX_HANG_S="5")
-    result = mw(env, "run", str(recipe))
+    recipe.write_text(RECIPE.format(timeout=timeout))
+    args = ["run", str(recipe)]
+    if faults.startswith("timeout"):
+        # Ensured without faults first: under a hang the ensure would only wait out its own
+        # timeout, and the step's is the one under test.
+        ensured = mw(environment(tmp_path), "connections", "ensure", "chatwoot", "--json")
+        assert ensured.returncode == 0, ensured.stderr
+        args += ["--connection", "chatwoot=" + json.loads(ensured.stdout)["id"]]
+    env = environment(tmp_path, MW_SANDBOX_FAULTS=faults, MW_SANDBOX_HANG_S="600")
+    result = mw(env, *args)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
