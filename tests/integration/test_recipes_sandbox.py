@@ -119,7 +119,7 @@ def test_sigterm_lets_the_call_in_flight_finish_and_exits_130(tmp_path, monkeypa
     events = tmp_path / "events.ndjson"
     # The first call lasts at least this long, so the SIGTERM sent once its start is seen lands
     # while it is in flight even when this test is not scheduled for seconds.
-    monkeypatch.setenv("MW_SANDBOX_LATENCY_MS", "8000")
+    monkeypatch.setenv("MW_SANDBOX_LATENCY_MS", "5000")
     proc = subprocess.Popen(
         [
             sys.executable,
