@@ -22,13 +22,14 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.reliability.helpers import world
 
 ROOT = Path(__file__).parents[2]
 DATA = Path(__file__).parent / "data"
@@ -302,17 +303,6 @@ def stderr_of(home: Path, name: str) -> str:
     return (home / "logs" / f"{name}.stderr").read_text(encoding="utf-8")
 
 
-def world_rows(home: Path, kind: str) -> list[dict[str, Any]]:
-    db = sqlite3.connect(home / "sandbox" / "world.sqlite3", timeout=60)
-    try:
-        rows = db.execute(
-            "SELECT data FROM records WHERE app = 'chatwoot' AND kind = ?", (kind,)
-        ).fetchall()
-    finally:
-        db.close()
-    return [json.loads(data) for (data,) in rows]
-
-
 def final_statuses(records: list[dict[str, Any]]) -> dict[int, str]:
     """Each item's first finished status (finished is final), else its last status."""
     status: dict[int, str] = {}
@@ -352,7 +342,7 @@ def check(trial: Trial, home: Path) -> None:
     assert sorted(statuses) == list(range(trial.items)), why
     tag = f"s{trial.seed}"
     if trial.plain:
-        contents = [m.get("content") for m in world_rows(home, "message")]
+        contents = [m.get("content") for m in world(home, "message")]
         for n in range(trial.items):
             landed = contents.count(note_text(tag, n))
             assert landed <= 1, f"note {n} landed {landed} times\n{why}"
@@ -362,8 +352,7 @@ def check(trial: Trial, home: Path) -> None:
                 assert statuses[n] == "skipped", why
     else:
         marks = [
-            (c.get("custom_attributes") or {}).get(f"chaos_{tag}")
-            for c in world_rows(home, "contact")
+            (c.get("custom_attributes") or {}).get(f"chaos_{tag}") for c in world(home, "contact")
         ]
         for n in range(trial.items):
             assert statuses[n] == "ok", f"mark {n}: {statuses[n]}\n{why}"

@@ -45,17 +45,22 @@ def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     )
 
 
-def contacts_by_email(tmp_path: Path) -> dict[str, int]:
-    db = sqlite3.connect(tmp_path / "sandbox" / "world.sqlite3", timeout=30)
+def world(tmp_path: Path, kind: str) -> list[dict[str, object]]:
+    """Every Chatwoot record of `kind` in the sandbox's world (what the app holds)."""
+    db = sqlite3.connect(tmp_path / "sandbox" / "world.sqlite3", timeout=60)
     try:
         rows = db.execute(
-            "SELECT data FROM records WHERE app = 'chatwoot' AND kind = 'contact'"
+            "SELECT data FROM records WHERE app = 'chatwoot' AND kind = ?", (kind,)
         ).fetchall()
     finally:
         db.close()
+    return [json.loads(data) for (data,) in rows]
+
+
+def contacts_by_email(tmp_path: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for (data,) in rows:
-        email = json.loads(data).get("email")
+    for contact in world(tmp_path, "contact"):
+        email = str(contact.get("email"))
         counts[email] = counts.get(email, 0) + 1
     return counts
 

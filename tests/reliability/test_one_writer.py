@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.reliability.helpers import RECIPES, command, environment, journal, mw
+from tests.reliability.helpers import RECIPES, command, environment, journal, mw, world
 from wrapper.recipe.runlock import lock_run
 
 pytestmark = pytest.mark.reliability
@@ -31,16 +31,7 @@ def notes(prefix: str, count: int) -> str:
 
 
 def landed(tmp_path, text: str) -> int:
-    import sqlite3
-
-    db = sqlite3.connect(tmp_path / "sandbox" / "world.sqlite3", timeout=60)
-    try:
-        rows = db.execute(
-            "SELECT data FROM records WHERE app = 'chatwoot' AND kind = 'message'"
-        ).fetchall()
-    finally:
-        db.close()
-    return sum(json.loads(data).get("content") == text for (data,) in rows)
+    return sum(m.get("content") == text for m in world(tmp_path, "message"))
 
 
 def together(env, *argvs):
