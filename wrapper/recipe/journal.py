@@ -179,6 +179,11 @@ def read_records(run_id: str) -> list[dict[str, Any]]:
         raise ResumeError(
             f"no run {run_id!r} in {paths.runs_dir()}", advice="List runs with `mw runs`."
         ) from None
+    return journal_records(run_id, text)
+
+
+def journal_records(run_id: str, text: str) -> list[dict[str, Any]]:
+    """The records of a journal's text, which must hold a complete run start first."""
     records = parse_records(text)
     if "\n" not in text:
         # The start record is synced before any call, so nothing ran: the id is free again.
@@ -188,7 +193,7 @@ def read_records(run_id: str) -> list[dict[str, Any]]:
             advice=f"Start it again with `mw run RECIPE --run-id {run_id}` (the id is reused).",
         )
     if not records or records[0].get("event") != "run_start":
-        raise ResumeError(f"run {run_id!r}: the journal {path} has no run start")
+        raise ResumeError(f"run {run_id!r}: the journal {journal_path(run_id)} has no run start")
     return records
 
 
