@@ -57,6 +57,8 @@ class Trial:
     items: int
     faults: str
     log: list[str] = field(default_factory=list)
+    #: Whether the last kill's journal was cut back to the chosen record.
+    cut: bool = False
 
 
 def choose(seed: int) -> Trial:
@@ -153,6 +155,7 @@ def kill_group(process: subprocess.Popen[str]) -> None:
 
 
 def watch(
+    trial: Trial,
     processes: list[subprocess.Popen[str]],
     home: Path,
     offset: int,
@@ -165,9 +168,9 @@ def watch(
     True when a kill was sent. `offset` is the journal's length when the sessions started (only
     their records count); `before` the items finished before them (what `replayed` means).
     A poll sees the record a little after it was written, so the kill lands a few records
-    later; when none of those is a call start (no call the world may have seen), the journal is
-    cut back to right after the chosen record, sometimes tearing the next line: exactly what a
-    kill at that byte leaves.
+    later; when the calls started in between changed nothing in the world, the journal is cut
+    back to right after the chosen record, sometimes tearing the next line: exactly what a kill
+    at that byte leaves.
     """
     deadline = time.monotonic() + SESSION_CEILING_S
     while any(p.poll() is None for p in processes):
@@ -180,7 +183,7 @@ def watch(
                 kill_group(process)
             for process in processes:
                 process.wait()
-            cut_back(home, offset, kill_after, before, rng)
+            trial.cut = cut_back(trial, home, offset, kill_after, before, rng)
             return True
         time.sleep(POLL_S)  # a poll interval: what ends the wait is the journal's state
     return False
@@ -220,16 +223,61 @@ def chosen_end(
 
 
 def cut_back(
-    home: Path, offset: int, kill_after: tuple[str, int], before: set[int], rng: random.Random
-) -> None:
+    trial: Trial,
+    home: Path,
+    offset: int,
+    kill_after: tuple[str, int],
+    before: set[int],
+    rng: random.Random,
+) -> bool:
+    """Cut the journal back to right after the chosen record, when a kill there could have
+    left the world as it is; True when it did.
+
+    A call start after that point can be dropped only if its call changed nothing: the killed
+    mw's `membrane-sandbox` children run on (as a real `membrane` would), so they are waited
+    for first, and then a note not in the world was never written. Setting a mark again changes
+    nothing, so idempotent calls can always be dropped.
+    """
     end = chosen_end(home, offset, kill_after, before)
+    if end is None:
+        return False
+    wait_for_orphans(home)
     data, _ = read_journal(home)
-    if end is None or any(r.get("event") == "call_start" for e, r in lines_from(data, end)):
-        return
+    later = [r for _, r in lines_from(data, end) if r.get("event") == "call_start"]
+    if trial.plain and later:
+        contents = [m.get("content") for m in world(home, "message")]
+        tag = f"s{trial.seed}"
+        for record in later:
+            index = record.get("index")
+            if isinstance(index, int) and note_text(tag, index) in contents:
+                return False  # that call wrote its note: a kill before it is not possible
     if end < len(data) and rng.random() < 0.5:
         end += rng.randint(1, len(data[end:].split(b"\n")[0]))  # tear the next line
     with journal_path(home).open("r+b") as handle:
         handle.truncate(end)
+    return True
+
+
+def wait_for_orphans(home: Path) -> None:
+    """Wait until no sandbox process of this trial runs any more (polled, with a ceiling)."""
+    marker = f"MW_SANDBOX_DIR={home / 'sandbox'}".encode()
+    deadline = time.monotonic() + SESSION_CEILING_S
+    while True:
+        alive = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                environ = (entry / "environ").read_bytes()
+                argv = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue  # gone meanwhile, or not ours to read
+            if marker in environ.split(b"\0") and b"sandbox" in argv:
+                alive.append(entry.name)
+        if not alive:
+            return
+        assert time.monotonic() < deadline, f"sandbox processes {alive} never ended"
+        time.sleep(POLL_S)  # a poll interval: the processes ending is what ends the wait
 
 
 def run_trial(trial: Trial, home: Path, *, sessions: int = 4) -> None:
@@ -258,11 +306,12 @@ def run_trial(trial: Trial, home: Path, *, sessions: int = 4) -> None:
                 kind = "item_finish"
             kill_after = (kind, rng.randint(1, max(1, trial.items // 2)))
         processes = [start(a, chaotic, home, f"{session}-{n}") for n, a in enumerate(argvs)]
-        killed = watch(processes, home, len(data), kill_after, before, rng)
+        killed = watch(trial, processes, home, len(data), kill_after, before, rng)
         codes = [p.returncode for p in processes]
         trial.log.append(
             f"session {session}: {'run' if not started_run else 'resume'}"
-            f"{' x2' if twin else ''} kill_after={kill_after} killed={killed} exits={codes}"
+            f"{' x2' if twin else ''} kill_after={kill_after} killed={killed} "
+            f"cut={killed and trial.cut} exits={codes}"
         )
         started_run = started_run or journal_path(home).exists()
         if not killed:

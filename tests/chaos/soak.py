@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=6, help="chaotic sessions per trial")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    kills = 0
+    kills = cuts = 0
     for n in range(args.trials):
         seed = args.seed + n
         home = Path(tempfile.mkdtemp(prefix=f"mw-chaos-{seed}-"))
@@ -40,11 +40,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"trial {seed} FAILED (kept in {home}):\n{failure}", file=sys.stderr)
             return 1
         kills += sum("killed=True" in line for line in trial.log)
+        cuts += sum("cut=True" in line for line in trial.log)
         kind = "plain" if trial.plain else "idempotent"
         print(f"trial {seed}: ok ({kind}, {trial.items} items, faults {trial.faults or 'none'})")
         shutil.rmtree(home, ignore_errors=True)
     spent = time.monotonic() - started
-    print(f"{args.trials} trials, {kills} kills, all ok in {spent:.0f} s")
+    print(
+        f"{args.trials} trials, {kills} kills ({cuts} cut back to the chosen record), all ok in "
+        f"{spent:.0f} s"
+    )
     return 0
 
 
