@@ -779,6 +779,9 @@ def test_sub_recipe_steps_run_with_their_inputs_and_return_outputs(fake_process,
 def test_ctrl_c_stops_new_calls_and_ends_interrupted(fake_process):
     def interrupt(process):
         _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+        # The call in flight ends only once the main thread has heard it: on a loaded machine
+        # the main thread can otherwise wake after this worker has started the next step.
+        assert h.engine.stop.wait(120)
 
     fake_process.register(action_argv("s"), stdout='{"output": {}}', callback=interrupt)
     h = Harness(

@@ -265,9 +265,20 @@ MW = ["--membrane", "membrane", "run", "--connection", "c=conn1"]
 
 def test_ctrl_c_exits_130_and_prints_the_resume_command(recipe, fake_process, monkeypatch):
     monkeypatch.setenv("MW_MEMBRANE_DIALECT", "current")
+    engines: list[Engine] = []
+    build = Engine.__init__
+
+    def capture(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        engines.append(self)
+
+    monkeypatch.setattr(Engine, "__init__", capture)
 
     def interrupt(process):
         _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+        # The call in flight ends only once the main thread has heard it: on a loaded machine
+        # the main thread can otherwise wake after this worker has started the next item.
+        assert engines[0].stop.wait(120)
 
     fake_process.register(argv("a"), stdout=json.dumps({"output": {"id": 1}}), callback=interrupt)
     result = CliRunner().invoke(
