@@ -1,0 +1,76 @@
+"""What the shipped recipes call: every published Chaport and Chatra action key is used by some
+recipe, no recipe runs a Chatwoot action key (Membrane has published none; Chatwoot recipes
+use its REST API through the proxy), and every shipped recipe lints clean, warnings included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wrapper.recipe.lint import lint_paths
+from wrapper.recipe.loader import load_recipe
+
+RECIPES = Path(__file__).resolve().parents[1] / "recipes"
+SHIPPED = sorted(RECIPES.rglob("*.yaml"))
+
+# The "Popular actions" tables of Membrane's application skills (reference/membrane-cli.md §5).
+CHAPORT_KEYS = {
+    "list-visitors", "list-operators", "list-webhooks", "list-chat-events", "get-visitor",
+    "get-operator", "get-webhook", "get-chat", "get-visitor-last-chat", "create-operator",
+    "create-webhook", "update-visitor", "update-operator", "update-webhook", "update-message",
+    "update-operator-status", "update-visitor-last-chat", "send-message", "delete-visitor",
+    "delete-operator",
+}  # fmt: skip
+CHATRA_KEYS = {
+    "update-client", "get-client", "delete-pushed-message", "edit-pushed-message",
+    "get-pushed-message", "send-pushed-message", "delete-agent-message", "edit-agent-message",
+    "get-message", "send-agent-message",
+}  # fmt: skip
+
+
+def actions_by_app() -> dict[str, set[str]]:
+    """Each app's action keys that shipped recipes run (the app of the step's connection)."""
+    used: dict[str, set[str]] = {}
+    for path in SHIPPED:
+        recipe = load_recipe(path).recipe
+        for step in recipe.all_steps():
+            name = recipe.connection_for(step)
+            if step.action is None or name is None:
+                continue
+            app = recipe.connections[name].app
+            used.setdefault(app, set()).add(step.action)
+    return used
+
+
+def test_the_published_keys_are_the_ones_membrane_lists():
+    assert (len(CHAPORT_KEYS), len(CHATRA_KEYS)) == (20, 10)
+
+
+def test_recipes_use_every_chaport_and_chatra_key_and_no_chatwoot_action():
+    used = actions_by_app()
+    assert used.keys() <= {"chaport", "chatra"}, used.get("chatwoot")
+    assert used["chaport"] <= CHAPORT_KEYS, used["chaport"] - CHAPORT_KEYS
+    assert used["chatra"] <= CHATRA_KEYS, used["chatra"] - CHATRA_KEYS
+    assert len(used["chaport"]) >= 18, sorted(CHAPORT_KEYS - used["chaport"])
+    assert used["chatra"] == CHATRA_KEYS, sorted(CHATRA_KEYS - used["chatra"])
+
+
+def test_chatwoot_recipes_call_its_rest_api_under_an_account():
+    chatwoot_steps = 0
+    for path in SHIPPED:
+        recipe = load_recipe(path).recipe
+        for step in recipe.all_steps():
+            name = recipe.connection_for(step)
+            if name is None or recipe.connections[name].app != "chatwoot":
+                continue
+            chatwoot_steps += 1
+            assert step.request is not None, f"{path.name}: step {step.id} is not a request"
+            assert str(step.request.path).startswith("/api/v1/accounts/${inputs.account_id}/")
+    assert chatwoot_steps >= 15
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_shipped_recipe_lints_without_a_warning(path):
+    assert [p.render() for p in lint_paths([path])] == []
