@@ -286,3 +286,19 @@ def test_a_name_that_is_neither_a_file_nor_bundled_says_no_such_file(tmp_path):
     done = mw("run", "chatwoot/no-such-recipe", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith("Error: chatwoot/no-such-recipe: no such file\n")
+
+
+def test_the_readme_example_greets_the_exact_contact_not_a_near_miss(tmp_path):
+    from tests.test_recipes_coverage import readme_example
+
+    example = tmp_path / "welcome.yaml"
+    example.write_text(readme_example(), encoding="utf-8")
+    other = create_contact("Ana Lee", "ana.lee@example.com")
+    first = run(str(example), "email=na.lee@example.com")
+    assert statuses(first)["create"] == "ok"
+    [created] = contact_by_email("na.lee@example.com")
+    opened = conversation(first["outputs"]["conversation_id"])
+    assert opened["meta"]["sender"]["id"] == created["id"] != other
+    again = run(str(example), "email=ANA.LEE@example.com")
+    assert statuses(again)["create"] == "skipped"
+    assert conversation(again["outputs"]["conversation_id"])["meta"]["sender"]["id"] == other

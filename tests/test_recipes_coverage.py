@@ -5,6 +5,7 @@ use its REST API through the proxy), and every shipped recipe lints clean, warni
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ import pytest
 from wrapper.recipe.lint import lint_paths
 from wrapper.recipe.loader import load_recipe
 
-RECIPES = Path(__file__).resolve().parents[1] / "recipes"
+ROOT = Path(__file__).resolve().parents[1]
+RECIPES = ROOT / "recipes"
+README = RECIPES / "README.md"
 SHIPPED = sorted(RECIPES.rglob("*.yaml"))
 
 # The "Popular actions" tables of Membrane's application skills (reference/membrane-cli.md §5).
@@ -28,6 +31,14 @@ CHATRA_KEYS = {
     "get-pushed-message", "send-pushed-message", "delete-agent-message", "edit-agent-message",
     "get-message", "send-agent-message",
 }  # fmt: skip
+
+
+def readme_example() -> str:
+    """The recipe the main README shows in its Recipes section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    name = text.index("name: chatwoot-welcome-contact\n")
+    start = text.rindex("```yaml\n", 0, name) + len("```yaml\n")
+    return text[start : text.index("\n```\n", name) + 1]
 
 
 def actions_by_app() -> dict[str, set[str]]:
@@ -74,3 +85,15 @@ def test_chatwoot_recipes_call_its_rest_api_under_an_account():
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_shipped_recipe_lints_without_a_warning(path):
     assert [p.render() for p in lint_paths([path])] == []
+
+
+def test_the_recipes_readme_lists_every_shipped_recipe():
+    table = README.read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z-]+/[a-z-]+)` \|", table, re.M))
+    assert listed == {f"{p.parent.name}/{p.stem}" for p in SHIPPED}
+
+
+def test_the_readme_recipe_example_lints_clean(tmp_path):
+    example = tmp_path / "welcome.yaml"
+    example.write_text(readme_example(), encoding="utf-8")
+    assert [p.render() for p in lint_paths([example])] == []

@@ -22,7 +22,7 @@ EPILOG: Final = """\b
 Examples:
   mw actions list --connection <id> --intent "list conversations"
   mw actions get list-visitors --connection <id>
-  mw actions run create-contact --connection <id> --input '{"name": "Ada"}'
+  mw actions run create-operator --connection <id> --input '{"email": "ada@x.org", "name": "Ada"}'
 """
 
 connection_option = click.option(
@@ -122,8 +122,8 @@ def describe_inputs(action: Action) -> list[str]:
     epilog="""\b
 Examples:
   mw actions run list-visitors --connection <id>
-  mw actions run create-contact --connection <id> --input '{"name": "Ada"}'
-  mw actions run create-contact --connection <id> --input @contact.json --json
+  mw actions run create-operator --connection <id> --input '{"email": "ada@x.org", "name": "Ada"}'
+  mw actions run create-operator --connection <id> --input @operator.json --json
 
 Prints the action's output; --json prints {"output": ..., "actionRunId": ...}.
 """,
