@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.recipe_sandbox import action, action_fails, mw, run, statuses
+from tests.recipe_sandbox import RECIPES, action, action_fails, mw, run, statuses
 
 pytestmark = pytest.mark.integration
 
@@ -208,7 +208,7 @@ def test_offboard_operator_hands_open_chats_over_then_deletes() -> None:
 def test_offboard_operator_plan_lists_the_chats_and_changes_nothing() -> None:
     pavel, olga = OPERATORS[1], OPERATORS[0]
     done = mw(
-        "plan", "chaport/offboard-operator", "-i", f"operator_id={pavel}", "-i",
+        "plan", str(RECIPES / "chaport/offboard-operator.yaml"), "-i", f"operator_id={pavel}", "-i",
         f"successor_id={olga}", "--json",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -241,7 +241,8 @@ def test_forget_visitor_plans_then_deletes_only_exact_email_matches() -> None:
     }
     for n, email in planted.items():
         chaport("update-visitor", visitorId=visitor(n), email=email)
-    done = mw("plan", "chaport/forget-visitor", "-i", "email=gdpr.ada@example.org", "--json")
+    recipe = str(RECIPES / "chaport/forget-visitor.yaml")
+    done = mw("plan", recipe, "-i", "email=gdpr.ada@example.org", "--json")
     assert done.returncode == 0, done.stderr
     plan = json.loads(done.stdout)
     assert sorted(m["id"] for m in plan["outputs"]["matched"]) == [visitor(5), visitor(6)]
