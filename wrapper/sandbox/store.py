@@ -20,7 +20,9 @@ from typing import Any
 from wrapper.sandbox.wire import SandboxError
 
 DB_NAME = "world.sqlite3"
-BUSY_TIMEOUT_MS = 30_000
+# Generous: a world is a local test double, and on a loaded machine sixteen processes seeding a
+# fresh world at once can queue for tens of seconds; a wait beats a spurious "busy" failure.
+BUSY_TIMEOUT_MS = 120_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
