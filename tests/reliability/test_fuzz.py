@@ -114,8 +114,10 @@ def test_output_parser_gives_typed_errors(code: int, stdout: str, stderr: str) -
     )
     command = ["membrane", "x"]
     parse_json(stdout)
-    body = error_body(result)
-    if body is not None:
+    found = error_body(result)
+    if found is not None:
+        body, stream = found
+        assert stream in ("stdout", "stderr")
         assert isinstance(from_body(body, "membrane x", command, None), WrapperError)
     assert isinstance(failure(result, "membrane x", command, None), WrapperError)
     assert isinstance(not_json(result, "membrane x", command, None), WrapperError)
