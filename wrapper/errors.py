@@ -2,11 +2,8 @@
 
 Every failure the core can raise is a `WrapperError`. Each class carries the exit code the CLI
 uses and a line of advice, so the single handler in `wrapper.cli` can print `Error: ...` plus
-what to do next without knowing any particular failure. Exit codes (README, "Exit codes"):
-
-    0 ok · 1 a step or call failed · 2 invalid usage, recipe or inputs (nothing ran) ·
-    3 an `assert` failed · 4 environment: membrane missing, not logged in, connection needs a
-    person · 130 interrupted
+what to do next without knowing any particular failure. `EXIT_MEANINGS` says what each exit
+code means; docs/exit-codes.md is generated from this module (`python -m wrapper.cli.docgen`).
 """
 
 from __future__ import annotations
@@ -19,6 +16,31 @@ EXIT_USAGE: Final = 2
 EXIT_ASSERT: Final = 3
 EXIT_ENVIRONMENT: Final = 4
 EXIT_INTERRUPTED: Final = 130
+#: 128 + SIGPIPE: what a shell reports for a Unix tool whose reader left (`yes | head -1`).
+EXIT_BROKEN_PIPE: Final = 141
+
+#: What each exit code means to the person or script that ran `mw` (docs/exit-codes.md).
+EXIT_MEANINGS: Final[dict[int, str]] = {
+    EXIT_OK: "success; a run succeeded (steps with `continue_on_error` may have failed)",
+    EXIT_FAILED: (
+        "a call or step failed (Membrane or the app said no, an app status of 400 or more, "
+        "a timeout, output that is not JSON)"
+    ),
+    EXIT_USAGE: (
+        "invalid usage, recipe or input; nothing ran (bad `--input` JSON, input over 128 KiB)"
+    ),
+    EXIT_ASSERT: "a recipe `assert` did not hold",
+    EXIT_ENVIRONMENT: (
+        "the environment needs a person: `membrane` missing or a different program, not logged "
+        "in (`membrane login --tenant`), a connection waiting for someone to authorise it, "
+        "failed or not `READY`"
+    ),
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C, SIGTERM); the journal is kept",
+    EXIT_BROKEN_PIPE: (
+        "the reader of the output left (`mw ... | head -1`); `mw` stops without a message, "
+        "as Unix tools do"
+    ),
+}
 
 
 class WrapperError(Exception):

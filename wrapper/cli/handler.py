@@ -6,14 +6,11 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Final, NoReturn
+from typing import NoReturn
 
 import click
 
-from wrapper.errors import EXIT_FAILED, EXIT_INTERRUPTED, WrapperError
-
-#: 128 + SIGPIPE: what a shell reports for a Unix tool whose reader left (`yes | head -1`).
-EXIT_BROKEN_PIPE: Final = 141
+from wrapper.errors import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, WrapperError
 
 
 def format_error(error: WrapperError) -> str:
