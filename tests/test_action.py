@@ -1,4 +1,4 @@
-"""The composite GitHub Action (`action.yml`) and the README's example workflow.
+"""The composite GitHub Action (`action.yml`) and the example workflows of docs/ci.md.
 
 The metadata is checked as GitHub reads it (required keys, every input used, only its own
 inputs referenced, no expression pasted into a script), and the scripts of its steps are run
@@ -329,11 +329,11 @@ def test_install_uses_the_actions_checkout_or_the_given_requirement(tmp_path):
     assert calls[6] == "membrane-wrapper==0.1.0"
 
 
-# --- the README's example workflow -----------------------------------------------------------
+# --- the example workflows of docs/ci.md ----------------------------------------------------------
 
 
 def _readme_workflows() -> list[dict[str, Any]]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```ya?ml\n(.*?)```", text, flags=re.DOTALL)
     return [doc for doc in map(yaml.safe_load, blocks) if isinstance(doc, dict) and "jobs" in doc]
 
@@ -354,7 +354,7 @@ def _uses_of_this_action(workflow: dict[str, Any], marker: str) -> list[dict[str
 
 def test_readme_example_workflows_parse_and_use_only_real_inputs():
     workflows = _readme_workflows()
-    assert workflows, "the README shows no example workflow"
+    assert workflows, "docs/ci.md shows no example workflow"
     assert any(_uses_of_this_action(w, "membrane-wrapper@") for w in workflows)
     commands = {
         step["with"].get("command", "run")

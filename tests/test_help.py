@@ -67,7 +67,7 @@ def test_mw_without_arguments_shows_help():
         ("mw run --jun", "2", ["plain,--junit"]),
     ],
 )
-def test_shell_completion_as_the_readme_documents_it(words, cword, expected):
+def test_shell_completion_as_docs_ci_documents_it(words, cword, expected):
     env = {"_MW_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": cword}
     result = CliRunner().invoke(cli, [], prog_name="mw", env=env)
     assert result.exit_code == 0

@@ -288,7 +288,7 @@ def test_a_name_that_is_neither_a_file_nor_bundled_says_no_such_file(tmp_path):
     assert done.stderr.startswith("Error: chatwoot/no-such-recipe: no such file\n")
 
 
-def test_the_readme_example_greets_the_exact_contact_not_a_near_miss(tmp_path):
+def test_the_recipe_reference_example_greets_the_exact_contact_not_a_near_miss(tmp_path):
     from tests.test_recipes_coverage import readme_example
 
     example = tmp_path / "welcome.yaml"

@@ -34,8 +34,8 @@ CHATRA_KEYS = {
 
 
 def readme_example() -> str:
-    """The recipe the main README shows in its Recipes section."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The recipe the recipe reference (docs/recipes.md) shows first."""
+    text = (ROOT / "docs" / "recipes.md").read_text(encoding="utf-8")
     name = text.index("name: chatwoot-welcome-contact\n")
     start = text.rindex("```yaml\n", 0, name) + len("```yaml\n")
     return text[start : text.index("\n```\n", name) + 1]

@@ -1,9 +1,9 @@
 """A real `mw run` paces a foreach by the connection's `rate_limit`, seen in its event stream.
 
 Only lower bounds are asserted: a token bucket of `rate` tokens a second holding at most `burst`
-(`max(1, rate)`, README "Rate limits") can hand out at most `burst + rate * T` tokens in any
-stretch of T seconds, so any k call starts are at least `(k - burst) / rate` seconds apart.
-A slow machine only spreads the calls further.
+(`max(1, rate)`, docs/reliability.md, "Rate limits") can hand out at most `burst + rate * T`
+tokens in any stretch of T seconds, so any k call starts are at least `(k - burst) / rate`
+seconds apart. A slow machine only spreads the calls further.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from wrapper.recipe.secrets import derived
 
 
 class RecipeFunctions(functions.Functions):
-    """Functions available in every recipe expression (README, "Expression functions")."""
+    """Functions available in every recipe expression (docs/recipes.md, "Expressions ...")."""
 
     def call_function(self, function_name: str, resolved_args: Iterable[Any]) -> Any:
         args = list(resolved_args)

@@ -33,7 +33,7 @@ from wrapper.errors import (
 from wrapper.recipe.model import Retry, Step
 
 NO_RETRY: Final = Retry(attempts=1)
-#: The longest mw ever waits before another try (README, "How steps run").
+#: The longest mw ever waits before another try (docs/running.md, "How steps run").
 MAX_WAIT_S: Final = 900.0
 _TYPES: Final[tuple[tuple[type[BaseException], str], ...]] = (
     (RateLimitedError, "rate_limit"),
