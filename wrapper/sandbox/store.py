@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,7 +83,17 @@ class Store:
 
     def _create_schema(self) -> None:
         # WAL lets readers proceed while one process writes; the mode is stored in the file.
-        self.db.execute("PRAGMA journal_mode = WAL")
+        # Switching the mode needs the file to itself and may answer "locked" at once, without
+        # the busy timeout, while other processes open a fresh world: wait for it here too.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         with self.write():
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
