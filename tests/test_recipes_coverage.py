@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.published_keys import CHAPORT_KEYS, CHATRA_KEYS
 from wrapper.recipe.lint import lint_paths
 from wrapper.recipe.loader import load_recipe
 
@@ -17,20 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RECIPES = ROOT / "recipes"
 README = RECIPES / "README.md"
 SHIPPED = sorted(RECIPES.rglob("*.yaml"))
-
-# The "Popular actions" tables of Membrane's application skills (reference/membrane-cli.md §5).
-CHAPORT_KEYS = {
-    "list-visitors", "list-operators", "list-webhooks", "list-chat-events", "get-visitor",
-    "get-operator", "get-webhook", "get-chat", "get-visitor-last-chat", "create-operator",
-    "create-webhook", "update-visitor", "update-operator", "update-webhook", "update-message",
-    "update-operator-status", "update-visitor-last-chat", "send-message", "delete-visitor",
-    "delete-operator",
-}  # fmt: skip
-CHATRA_KEYS = {
-    "update-client", "get-client", "delete-pushed-message", "edit-pushed-message",
-    "get-pushed-message", "send-pushed-message", "delete-agent-message", "edit-agent-message",
-    "get-message", "send-agent-message",
-}  # fmt: skip
 
 
 def readme_example() -> str:

@@ -8,22 +8,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tests.published_keys import CHAPORT_KEYS, CHATRA_KEYS
 from tests.sandbox.samples import CHAPORT, CHATRA, SAMPLES
 from wrapper.sandbox import apps
-
-# The keys Membrane lists for these apps (reference: membrane-cli.md section 5).
-CHAPORT_KEYS = {
-    "list-visitors", "list-operators", "list-webhooks", "list-chat-events", "get-visitor",
-    "get-operator", "get-webhook", "get-chat", "get-visitor-last-chat", "create-operator",
-    "create-webhook", "update-visitor", "update-operator", "update-webhook", "update-message",
-    "update-operator-status", "update-visitor-last-chat", "send-message", "delete-visitor",
-    "delete-operator",
-}  # fmt: skip
-CHATRA_KEYS = {
-    "update-client", "get-client", "delete-pushed-message", "edit-pushed-message",
-    "get-pushed-message", "send-pushed-message", "delete-agent-message", "edit-agent-message",
-    "get-message", "send-agent-message",
-}  # fmt: skip
 
 
 def test_every_chaport_and_chatra_key_is_present() -> None:
