@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from wrapper.errors import BadRequestError, RecipeError
-from wrapper.recipe.secrets import Masker
+from wrapper.secrets import Masker
 
 
 def test_masks_inside_longer_strings_longest_first():
@@ -90,7 +90,7 @@ def test_a_short_secret_is_masked_where_it_stands_alone_not_inside_ids():
 
 
 def test_the_recipe_hash_is_never_masked():
-    from wrapper.recipe import events as ev
+    from wrapper.records import events as ev
 
     digest = "1" * 64
     masked = ev.Emitter([], Masker(["1"]).mask_value).masked(ev.RunStart(run_id="r", sha256=digest))
@@ -109,8 +109,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 from wrapper.membrane.runner import format_command  # noqa: E402
 from wrapper.recipe.expr import compile_template, evaluate  # noqa: E402
-from wrapper.recipe.pool import wait_all  # noqa: E402
-from wrapper.recipe.secrets import tracking  # noqa: E402
+from wrapper.run.pool import wait_all  # noqa: E402
+from wrapper.secrets import tracking  # noqa: E402
 
 # Secrets of four characters or more; `*` and the `<>` fences are left out so that the mask
 # itself, or the text around it, cannot spell the secret again.

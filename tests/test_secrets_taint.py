@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wrapper.errors import BadRequestError
-from wrapper.recipe.engine import Engine, RunOptions
 from wrapper.recipe.inputs import resolve_inputs
 from wrapper.recipe.loader import load_recipe_text
-from wrapper.recipe.secrets import Masker
+from wrapper.run.engine import Engine, RunOptions
+from wrapper.secrets import Masker
 
 RECIPE = textwrap.dedent("""\
     version: 1

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from tests.reliability.helpers import RECIPES, command, environment, journal, mw, world
-from wrapper.recipe.runlock import lock_run
+from wrapper.run.runlock import lock_run
 
 pytestmark = pytest.mark.reliability
 

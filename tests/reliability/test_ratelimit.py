@@ -8,7 +8,7 @@ import pytest
 
 from wrapper.errors import MembraneTimeoutError, RateLimitedError
 from wrapper.recipe.model import ConnectionSpec
-from wrapper.recipe.ratelimit import RateLimiter, TokenBucket
+from wrapper.run.ratelimit import RateLimiter, TokenBucket
 
 pytestmark = pytest.mark.reliability
 

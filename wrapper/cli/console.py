@@ -10,7 +10,7 @@ import shlex
 import threading
 from typing import IO, Any, Final
 
-from wrapper.recipe import events as ev
+from wrapper.records import events as ev
 
 _PROGRESS_STEPS: Final = 20  # a plain progress line per 5% of a large foreach
 _MAX_ERROR_CHARS: Final = 300

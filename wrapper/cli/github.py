@@ -12,7 +12,7 @@ import click
 if TYPE_CHECKING:
     from wrapper.errors import WrapperError
     from wrapper.recipe.loader import LoadedRecipe
-    from wrapper.recipe.report import Report
+    from wrapper.records.report import Report
 
 # A recipe problem as `RecipeError.problems` words it: `path:line:col: message`.
 _PROBLEM: Final = re.compile(r"(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)", re.S)

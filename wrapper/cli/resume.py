@@ -76,20 +76,20 @@ def resume(
     """Resume a stopped run: skip what finished, run the rest."""
     from wrapper.cli.run import run_loaded, take_lock
     from wrapper.recipe.inputs import resolve_inputs
-    from wrapper.recipe.journal import load_state
     from wrapper.recipe.loader import load_recipe
-    from wrapper.recipe.resume import (
+    from wrapper.recipe.shard import Shard
+    from wrapper.records.journal import load_state
+    from wrapper.run.resume import (
         ResumePlan,
         check_recipe,
         missing_secrets,
         require_secrets,
         resume_values,
     )
-    from wrapper.recipe.shard import Shard
 
     if as_json and events_to == "-":
         raise UsageError("--json and --events - both want stdout; send events to a file")
-    from wrapper.recipe.report import check_outputs
+    from wrapper.records.report import check_outputs
 
     check_outputs(report_path, junit_path)
     quiet = quiet or obj.quiet

@@ -18,14 +18,14 @@ from wrapper.cli.context import AppContext
 from wrapper.cli.handler import format_error
 from wrapper.cli.render import file_option, parse_pairs
 from wrapper.errors import EXIT_INTERRUPTED, UsageError, WrapperError
-from wrapper.recipe import events as ev
-from wrapper.recipe.ratelimit import RateLimiter
+from wrapper.records import events as ev
+from wrapper.run.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from wrapper.recipe.loader import LoadedRecipe
-    from wrapper.recipe.resume import ResumePlan
-    from wrapper.recipe.runlock import RunLock
     from wrapper.recipe.shard import Shard
+    from wrapper.run.resume import ResumePlan
+    from wrapper.run.runlock import RunLock
 
 RUN_EPILOG = """\b
 Examples:
@@ -157,7 +157,7 @@ def _execute(
     wait_lock: bool = False,
 ) -> None:
     quiet = quiet or obj.quiet
-    from wrapper.recipe.journal import RUN_ID
+    from wrapper.records.journal import RUN_ID
 
     if run_id is not None and not RUN_ID.fullmatch(run_id):
         # The id names the run's folder under the state directory: no separators, no dot-dot.
@@ -181,7 +181,7 @@ def _execute(
             from wrapper.recipe.shard import parse_spec
 
             parse_spec(shard_spec)  # a typo fails before the recipe is even read
-        from wrapper.recipe.report import check_outputs
+        from wrapper.records.report import check_outputs
 
         check_outputs(report_path, junit_path)
         with _failure_recorded(recipe, junit_path):
@@ -210,7 +210,7 @@ def _execute(
 
 def take_lock(run_id: str, *, create: bool, wait: bool, quiet: bool) -> RunLock:
     """The run's lock; while waiting for it (`--wait-lock`), say whom we wait for."""
-    from wrapper.recipe.runlock import lock_run
+    from wrapper.run.runlock import lock_run
 
     def waiting(holder: int | None) -> None:
         if not quiet:
@@ -221,7 +221,7 @@ def take_lock(run_id: str, *, create: bool, wait: bool, quiet: bool) -> RunLock:
 
 
 def _claim(lock: RunLock, *, quiet: bool) -> None:
-    from wrapper.recipe.runlock import claim_new_run
+    from wrapper.run.runlock import claim_new_run
 
     if claim_new_run(lock) and not quiet:
         click.echo(
@@ -240,8 +240,8 @@ def _failure_recorded(recipe: str, junit_path: Path | None) -> Iterator[None]:
     except WrapperError as error:
         from datetime import datetime, timezone
 
-        from wrapper.recipe.report import ErrorReport, RecipeRef, Report, junit_xml, write_text
-        from wrapper.recipe.retry import error_info
+        from wrapper.records.report import ErrorReport, RecipeRef, Report, junit_xml, write_text
+        from wrapper.run.retry import error_info
 
         report = Report(
             run_id="not-started",
@@ -330,11 +330,11 @@ def run_loaded(
     it, else one taken here for a new run id.
     """
     from wrapper.membrane.client import MembraneClient
-    from wrapper.recipe.engine import Engine, RunOptions, new_run_id
     from wrapper.recipe.inputs import secret_values
-    from wrapper.recipe.journal import Journal
-    from wrapper.recipe.report import EventWriter, ReportBuilder, write_junit, write_report
-    from wrapper.recipe.secrets import Masker
+    from wrapper.records.journal import Journal
+    from wrapper.records.report import EventWriter, ReportBuilder, write_junit, write_report
+    from wrapper.run.engine import Engine, RunOptions, new_run_id
+    from wrapper.secrets import Masker
 
     run_id = run_id or new_run_id()
     if not plan and lock is None:

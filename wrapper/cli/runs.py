@@ -16,7 +16,7 @@ from wrapper.errors import UsageError
 
 if TYPE_CHECKING:
     from wrapper.recipe.loader import LoadedRecipe
-    from wrapper.recipe.report import Report
+    from wrapper.records.report import Report
 
 RUNS_EPILOG = """\b
 Examples:
@@ -32,7 +32,7 @@ def runs(ctx: click.Context) -> None:
     """List journaled runs (id, recipe, status, started), oldest first."""
     if ctx.invoked_subcommand is not None:
         return
-    from wrapper.recipe.journal import list_runs
+    from wrapper.records.journal import list_runs
 
     found = list_runs()
     if not found:
@@ -48,8 +48,8 @@ def runs(ctx: click.Context) -> None:
 @click.pass_obj
 def show(obj: AppContext, /, run_id: str) -> None:
     """Show a run's steps and foreach items with their status, and uncertain writes."""
-    from wrapper.recipe.journal import load_state
-    from wrapper.recipe.resume import where
+    from wrapper.records.journal import load_state
+    from wrapper.run.resume import where
 
     state = load_state(run_id)
     click.echo(f"run {state.run_id}: {state.recipe} ({state.path})")
@@ -111,8 +111,8 @@ def merge(
     recipe_path: Path | None,
 ) -> None:
     """Join the reports of a sharded run (`mw run --shard I/N`) into one."""
-    from wrapper.recipe.merge import merge_reports, read_report
-    from wrapper.recipe.report import check_outputs, write_junit, write_report
+    from wrapper.records.merge import merge_reports, read_report
+    from wrapper.records.report import check_outputs, write_junit, write_report
 
     check_outputs(report_path, junit_path)
     found = [(path, read_report(path)) for path in reports]

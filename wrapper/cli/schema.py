@@ -22,7 +22,7 @@ Point an editor at the recipe schema with a first line in the recipe:
 
 def _report_schema() -> dict[str, Any]:
     # Imported only when asked for: the report module pulls in the engine's models.
-    module = importlib.import_module("wrapper.recipe.report")
+    module = importlib.import_module("wrapper.records.report")
     schema: dict[str, Any] = module.report_schema()
     return schema
 

@@ -15,7 +15,7 @@ from typing import Any
 from jmespath import functions
 from jmespath.visitor import Options
 
-from wrapper.recipe.secrets import derived
+from wrapper.secrets import derived
 
 
 class RecipeFunctions(functions.Functions):

@@ -26,7 +26,7 @@ from wrapper.recipe.describe import input_schema
 from wrapper.recipe.excerpt import excerpt, is_long
 from wrapper.recipe.messages import did_you_mean
 from wrapper.recipe.model import InputSpec
-from wrapper.recipe.secrets import MASK
+from wrapper.secrets import MASK
 
 _TRUE: Final = frozenset({"true", "yes", "on", "1"})
 _FALSE: Final = frozenset({"false", "no", "off", "0"})

@@ -1,0 +1,1 @@
+"""What a run leaves behind: events, the journal, reports and merged reports."""

@@ -1,0 +1,1 @@
+"""How a recipe runs: the engine, its scopes, step kinds, retries, rate limits and resume."""

@@ -1,0 +1,335 @@
+"""Run a loaded recipe: connections, steps, foreach, retry, pagination, outputs, assertions.
+
+Every membrane call goes through `Engine.call`, which emits `call_start` before and
+`call_finish` after it; that is where a journal records what may have been applied and where a
+per-connection rate limit waits (the `before_call` hook). Steps and foreach items run on worker
+threads while the main thread only waits, so Ctrl-C (or SIGTERM turned into KeyboardInterrupt)
+stops new calls, lets calls in flight finish and report, and ends the run as interrupted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from wrapper.errors import (
+    EXIT_ASSERT,
+    EXIT_ENVIRONMENT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    AssertionFailedError,
+    EnvironmentProblem,
+    Interrupted,
+    InvalidOutputError,
+    StepFailedError,
+    WrapperError,
+)
+from wrapper.membrane import apps
+from wrapper.recipe.inputs import masked_inputs, secret_values
+from wrapper.recipe.loader import LoadedRecipe, load_recipe
+from wrapper.recipe.model import Retry
+from wrapper.records import events as ev
+from wrapper.run.inputcheck import InputChecker
+from wrapper.run.outcome import FAILED, INTERRUPTED, OK
+from wrapper.run.retry import RetryPolicy, error_info
+from wrapper.run.scope import RecipeScope
+from wrapper.run.steps import ClientLike, Unit
+from wrapper.secrets import Masker, tracking
+
+if TYPE_CHECKING:
+    from wrapper.recipe.shard import Shard
+    from wrapper.run.resume import ResumePlan
+
+T = TypeVar("T")
+#: Connections are ensured before any step, so a rate limit or a blip there gets its own retry.
+ENSURE_RETRY: Final = Retry(attempts=4, backoff="exponential", initial=0.5, max=5.0)
+
+
+def new_run_id() -> str:
+    """Sortable by start time, unique without coordination: `20261122T054501-3f9c2a`."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+
+
+@dataclass
+class RunOptions:
+    """How to run: plan or not, connection overrides, and injected time and randomness."""
+
+    run_id: str | None = None
+    plan: bool = False
+    connections: Mapping[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] | None = None
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] | None = None
+    random: Callable[[], float] = random.random
+    connection_wait_s: float = 120.0
+    #: Called before every membrane call with the unit and the connection name (rate limits).
+    before_call: Callable[[Unit | None, str | None], None] | None = None
+    #: Called when a call fails (a retry-after hint pauses the connection's rate limit).
+    on_call_error: Callable[[Unit | None, str | None, BaseException], None] | None = None
+    #: What a resumed run already finished (steps and foreach items skipped, outputs reused).
+    resume: ResumePlan | None = None
+    #: `--shard I/N`: run only this shard's items of one top-level foreach step.
+    shard: Shard | None = None
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    status: str
+    exit_code: int
+    outputs: dict[str, Any]
+    error: WrapperError | None = None
+    assertions: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Engine:
+    """Runs one recipe (and its sub-recipes) against a client; see `run`."""
+
+    def __init__(
+        self,
+        loaded: LoadedRecipe,
+        inputs: Mapping[str, Any],
+        client: ClientLike,
+        *,
+        masker: Masker | None = None,
+        sinks: Sequence[ev.EventSink] = (),
+        options: RunOptions | None = None,
+    ) -> None:
+        self.options = options or RunOptions()
+        self.run_id = self.options.run_id or new_run_id()
+        self.masker = masker or Masker()
+        self.masker.add(*secret_values(loaded.recipe.inputs, inputs))
+        self.emitter = ev.Emitter(sinks, self.masker.mask_value)
+        self._client = client
+        self.stop = threading.Event()
+        self._calls = itertools.count(1)
+        self._calls_lock = threading.Lock()
+        self._ensured: dict[str, str] = {}
+        self._recipes: dict[str, LoadedRecipe] = {}
+        self._recipes_lock = threading.Lock()
+        self._ensure_lock = threading.Lock()
+        self._announced: set[tuple[str, str]] = set()
+        self.inputs = InputChecker(client, self.run_id, self.emit)
+        self._top = RecipeScope(self, loaded, dict(inputs), prefix="", depth=0)
+
+    @property
+    def client(self) -> ClientLike:
+        return self._client
+
+    def load(self, path: Path) -> LoadedRecipe:
+        """A sub-recipe, read and validated once per run however many items use it."""
+        key = str(path.resolve())
+        with self._recipes_lock:
+            cached = self._recipes.get(key)
+        if cached is None:
+            cached = load_recipe(path)
+            with self._recipes_lock:
+                cached = self._recipes.setdefault(key, cached)
+        return cached
+
+    def emit(self, event: ev.Event) -> None:
+        self.emitter.emit(event)
+
+    def sleep(self, seconds: float) -> None:
+        """Wait between retries; Ctrl-C ends the wait at once."""
+        if self.options.sleep is not None:
+            self.options.sleep(seconds)
+        else:
+            self.stop.wait(seconds)
+        if self.stop.is_set():
+            raise Interrupted("interrupted while waiting to retry")
+
+    def call(
+        self,
+        unit: Unit | None,
+        *,
+        operation: str,
+        target: str,
+        command: list[str],
+        invoke: Callable[[], T],
+        connection: str | None = None,
+    ) -> T:
+        """The one chokepoint of every membrane call: events before and after, rate limits."""
+        if self.stop.is_set():
+            raise Interrupted("interrupted before a call")
+        if self.options.before_call is not None:
+            self.options.before_call(unit, connection)
+        with self._calls_lock:
+            call_id = next(self._calls)
+        where: dict[str, Any] = {
+            "step_id": unit.step_id if unit else "",
+            "index": unit.index if unit else None,
+            "attempt": unit.attempt if unit else 1,
+            "page": unit.page if unit else 1,
+        }
+        self.emit(
+            ev.CallStart(
+                run_id=self.run_id,
+                call_id=call_id,
+                operation=operation,
+                target=target,
+                command=command,
+                safe_to_repeat=unit.step.safe_to_repeat if unit else True,
+                **where,
+            )
+        )
+        started = self.options.clock()
+        try:
+            value = invoke()
+        except WrapperError as error:
+            self.masker.mask_error(error)
+            if self.options.on_call_error is not None:
+                self.options.on_call_error(unit, connection, error)
+            self.emit(
+                ev.CallFinish(
+                    run_id=self.run_id,
+                    call_id=call_id,
+                    status=FAILED,
+                    duration_s=round(self.options.clock() - started, 4),
+                    error=error_info(error),
+                    **where,
+                )
+            )
+            raise
+        self.emit(
+            ev.CallFinish(
+                run_id=self.run_id,
+                call_id=call_id,
+                duration_s=round(self.options.clock() - started, 4),
+                **where,
+            )
+        )
+        return value
+
+    def ensure(self, app: str, unit_label: str) -> str:
+        """A connection id for `app`, ensured at most once per run (sub-recipes share it)."""
+        with self._ensure_lock:
+            if app in self._ensured:
+                return self._ensured[app]
+            warning = apps.target(app).warning
+            if warning is not None:
+                self.emit(
+                    ev.RunWarning(run_id=self.run_id, message=f"connection {unit_label}: {warning}")
+                )
+            command = self._client.ensure_command(app)
+            policy = RetryPolicy(ENSURE_RETRY, self.options.random)
+            attempt = 1
+            while True:
+                try:
+                    connection = self.call(
+                        None,
+                        operation="ensure",
+                        target=app,
+                        command=command,
+                        invoke=lambda: self._client.ensure_connection(
+                            app, wait_timeout_s=self.options.connection_wait_s
+                        ),
+                        connection=unit_label,
+                    )
+                    break
+                except WrapperError as error:
+                    # Ensuring is safe to repeat, so an uncertain answer (killed, garbage) is
+                    # tried again too; only what a person must fix stops it at once.
+                    uncertain = isinstance(error, InvalidOutputError)
+                    if not (error.retryable or uncertain) or attempt >= policy.attempts:
+                        raise
+                    self.sleep(policy.delay_s(attempt, error))
+                    attempt += 1
+            self._ensured[app] = str(connection.id)
+            return self._ensured[app]
+
+    def announce(self, name: str, app: str, conn_id: str, source: str) -> None:
+        """`connection_ready`, once per connection and id however many sub-recipes use it."""
+        with self._ensure_lock:
+            if (name, conn_id) in self._announced:
+                return
+            self._announced.add((name, conn_id))
+        self.emit(
+            ev.ConnectionReady(run_id=self.run_id, name=name, app=app, id=conn_id, source=source)
+        )
+
+    def run(self) -> RunResult:
+        """Run the recipe to the end; failures are in the result, never raised."""
+        # Values derived from a secret while the run lasts become secrets of its masker.
+        with tracking(self.masker):
+            return self._run()
+
+    def _run(self) -> RunResult:
+        top = self._top
+        loaded = top.loaded
+        started = self.options.clock()
+        self.emit(
+            ev.RunStart(
+                run_id=self.run_id,
+                recipe=loaded.recipe.name,
+                path=str(loaded.path),
+                sha256=loaded.sha256,
+                plan=self.options.plan,
+                inputs=masked_inputs(loaded.recipe.inputs, top.inputs),
+                shard=self.options.shard.to_json() if self.options.shard else None,
+            )
+        )
+        error: WrapperError | None = None
+        outputs: dict[str, Any] = {}
+        assertions: list[dict[str, Any]] = []
+        connected = False
+        try:
+            try:
+                top.connect()
+                connected = True
+                error = top.run_block(loaded.recipe.steps, "steps")
+            except WrapperError as failure:
+                if isinstance(failure, Interrupted):
+                    raise
+                error = self.masker.mask_error(failure)
+            if connected:
+                # Without its connections no step ran: nothing to clean up, no outputs to give.
+                finally_error = top.run_block(loaded.recipe.finally_, "finally")
+                error = error or finally_error
+                outputs, output_error = top.outputs()
+                error = error or output_error
+            if error is None and not self.options.plan:
+                assertions, error = top.check_assertions(outputs)
+        except (KeyboardInterrupt, Interrupted):
+            self.stop.set()
+            error = Interrupted(
+                "interrupted; calls in flight were allowed to finish",
+                advice=f"Run id {self.run_id}: see its report, then run the recipe again.",
+            )
+        status, exit_code = _verdict(error)
+        result = RunResult(self.run_id, status, exit_code, outputs, error, assertions)
+        self.emit(
+            ev.RunFinish(
+                run_id=self.run_id,
+                status=status,
+                exit_code=exit_code,
+                duration_s=round(self.options.clock() - started, 4),
+                outputs=outputs,
+                assertions=assertions,
+                error=error_info(error) if error else None,
+            )
+        )
+        return result
+
+
+def _verdict(error: WrapperError | None) -> tuple[str, int]:
+    if error is None:
+        return OK, EXIT_OK
+    if isinstance(error, Interrupted):
+        return INTERRUPTED, EXIT_INTERRUPTED
+    if isinstance(error, AssertionFailedError):
+        return FAILED, EXIT_ASSERT
+    cause: BaseException | None = error
+    while isinstance(cause, StepFailedError) and cause.__cause__ is not None:
+        cause = cause.__cause__
+    if isinstance(cause, EnvironmentProblem):
+        return FAILED, EXIT_ENVIRONMENT
+    return FAILED, error.exit_code if error.exit_code != EXIT_OK else EXIT_FAILED

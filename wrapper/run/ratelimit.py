@@ -1,0 +1,100 @@
+"""Per-connection token buckets shared by every worker of a run.
+
+A connection's `rate_limit` (`5/s`, `120/m`) becomes one bucket with a burst of
+`max(1, rate)` tokens. Every call waits for a token before it starts, so foreach workers together
+never exceed the rate. A rate-limit error carrying a retry-after hint pauses the whole bucket:
+the other workers would hit the same limit, so they wait too, not only the one that retries.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from wrapper.errors import RateLimitedError
+from wrapper.recipe.model import ConnectionSpec, rate_per_second
+from wrapper.run.retry import MAX_WAIT_S, retry_after_s
+
+
+class TokenBucket:
+    """`rate` tokens a second, at most `burst` saved up; thread-safe."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self.burst = max(1.0, rate)
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._tokens = self.burst
+        self._stamp = clock()
+        self._paused_until = 0.0
+
+    def _refill(self, now: float) -> None:
+        # No tokens accrue while paused: the server asked for silence, not for a burst after it.
+        start = max(self._stamp, min(now, self._paused_until))
+        if now > start:
+            self._tokens = min(self.burst, self._tokens + (now - start) * self.rate)
+        self._stamp = now
+
+    def acquire(self) -> None:
+        """Take one token, sleeping (outside the lock) until one is there."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                self._refill(now)
+                if now < self._paused_until:
+                    wait = self._paused_until - now
+                elif self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    return
+                else:
+                    wait = (1.0 - self._tokens) / self.rate
+            self._sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        """No token for anyone for `seconds` from now (a retry-after hint)."""
+        with self._lock:
+            now = self._clock()
+            self._refill(now)
+            self._paused_until = max(self._paused_until, now + seconds)
+            self._tokens = 0.0
+
+
+class RateLimiter:
+    """One bucket per rate-limited connection name; calls without a connection pass freely."""
+
+    def __init__(
+        self,
+        connections: Mapping[str, ConnectionSpec],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.buckets = {
+            name: TokenBucket(rate_per_second(spec.rate_limit), clock=clock, sleep=sleep)
+            for name, spec in connections.items()
+            if spec.rate_limit
+        }
+
+    def before_call(self, unit: Any, connection: str | None) -> None:
+        """The engine's `before_call` hook: wait for this connection's token."""
+        bucket = self.buckets.get(connection or "")
+        if bucket is not None:
+            bucket.acquire()
+
+    def after_error(self, unit: Any, connection: str | None, error: BaseException) -> None:
+        """The engine's `on_call_error` hook: a retry-after hint pauses the connection for all."""
+        bucket = self.buckets.get(connection or "")
+        hint = retry_after_s(error) if isinstance(error, RateLimitedError) else None
+        # A hint longer than any wait mw allows ends the step instead; pausing every other
+        # worker for it would only stall them.
+        if bucket is not None and hint and hint <= MAX_WAIT_S:
+            bucket.pause(hint)

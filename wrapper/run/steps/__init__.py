@@ -1,0 +1,131 @@
+"""Step kinds: one module each, registered by name in `STEP_KINDS`.
+
+A kind knows how to render a step's call from the run context, run it through the engine's one
+call chokepoint (`Runner.call`), and show the command it would run (for `mw plan`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+from wrapper.recipe.model import Step
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One execution of a step: the step itself, or one foreach item, at one attempt."""
+
+    step: Step
+    step_id: str
+    index: int | None
+    attempt: int
+    page: int
+    connection_id: str | None
+    context: dict[str, Any]
+    timeout_s: float | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a step's call gave: the value `outputs` are evaluated on, and an HTTP status."""
+
+    value: Any
+    http_status: int | None = None
+
+
+class ClientLike(Protocol):
+    """The part of `MembraneClient` the engine uses."""
+
+    @property
+    def command(self) -> list[str]: ...
+
+    @property
+    def dialect(self) -> str: ...
+
+    def run_action(
+        self,
+        key: str,
+        *,
+        connection_id: str,
+        input: Any = None,
+        timeout_s: float | None = None,
+    ) -> Any: ...
+
+    def request(
+        self,
+        connection_id: str,
+        path: str,
+        *,
+        method: str = "GET",
+        headers: Any = None,
+        body: Any = None,
+        query: Any = None,
+        path_params: Any = None,
+        timeout_s: float | None = None,
+    ) -> Any: ...
+
+    def ensure_connection(self, app: str, *, wait_timeout_s: float = 120.0) -> Any: ...
+
+    def ensure_command(self, app: str) -> list[str]: ...
+
+    def get_action(
+        self, key: str, *, connection_id: str | None = None, timeout_s: float | None = None
+    ) -> Any: ...
+
+
+class Runner(Protocol):
+    """What a step kind sees of the engine."""
+
+    @property
+    def client(self) -> ClientLike: ...
+
+    @property
+    def recipe_dir(self) -> Path: ...
+
+    def call(
+        self,
+        unit: Unit,
+        *,
+        operation: str,
+        target: str,
+        command: list[str],
+        invoke: Callable[[], T],
+    ) -> T: ...
+
+    def run_subrecipe(self, unit: Unit, ref: str, values: dict[str, Any]) -> Any: ...
+
+    def check_input(self, unit: Unit, key: str, value: Any) -> None:
+        """Warn about input fields the action does not know (at most one lookup per key)."""
+
+
+Cursor = tuple[str, Any] | None
+
+
+class StepKind(NamedTuple):
+    execute: Callable[[Runner, Unit, Cursor], Outcome]
+    command: Callable[[Runner, Unit], list[str]]
+
+
+def _registry() -> dict[str, StepKind]:
+    from wrapper.run.steps import action, recipe, request, set
+
+    return {
+        "action": StepKind(action.execute, action.command),
+        "request": StepKind(request.execute, request.command),
+        "recipe": StepKind(recipe.execute, recipe.command),
+        "set": StepKind(set.execute, set.command),
+    }
+
+
+STEP_KINDS: dict[str, StepKind] = {}
+
+
+def step_kind(name: str) -> StepKind:
+    if not STEP_KINDS:
+        STEP_KINDS.update(_registry())
+    return STEP_KINDS[name]
