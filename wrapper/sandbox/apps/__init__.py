@@ -1,4 +1,7 @@
-"""The sandbox's apps, registered by key; each module is imported only when its app is used.
+"""The sandbox's apps, registered by key; each is imported only when it is used.
+
+Every app is a package `apps/<key>/` whose `app` module defines `APP`; whatever else the app
+needs (routes, schemas, demo world) sits beside it in that package.
 
 An app is its REST routes (what `request` and `act --api` reach) plus its actions. Actions are
 thin: each builds one call to the app's own routes, so an action's output has exactly the shape
@@ -18,9 +21,9 @@ if TYPE_CHECKING:
     from random import Random
 
 APP_MODULES: Final[dict[str, str]] = {
-    "chatwoot": "wrapper.sandbox.apps.chatwoot",
-    "chaport": "wrapper.sandbox.apps.chaport",
-    "chatra": "wrapper.sandbox.apps.chatra",
+    "chatwoot": "wrapper.sandbox.apps.chatwoot.app",
+    "chaport": "wrapper.sandbox.apps.chaport.app",
+    "chatra": "wrapper.sandbox.apps.chatra.app",
 }
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from wrapper.sandbox.apps import App
-from wrapper.sandbox.apps.chatwoot_account import ROUTES_ACCOUNT
-from wrapper.sandbox.apps.chatwoot_actions import CORE_ACTIONS
-from wrapper.sandbox.apps.chatwoot_conversations import ROUTES_CONVERSATIONS
-from wrapper.sandbox.apps.chatwoot_http import authorize
-from wrapper.sandbox.apps.chatwoot_rest import ROUTES_CONTACTS
-from wrapper.sandbox.apps.chatwoot_schemas import (
+from wrapper.sandbox.apps.chatwoot.account import ROUTES_ACCOUNT
+from wrapper.sandbox.apps.chatwoot.actions import CORE_ACTIONS
+from wrapper.sandbox.apps.chatwoot.contacts import ROUTES_CONTACTS
+from wrapper.sandbox.apps.chatwoot.conversations import ROUTES_CONVERSATIONS
+from wrapper.sandbox.apps.chatwoot.http import authorize
+from wrapper.sandbox.apps.chatwoot.schemas import (
     AGENT,
     CANNED,
     INBOX,
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 def _seed(store: Store, rng: Random) -> None:
     """The demo world; its module is imported only when a world is seeded."""
-    from wrapper.sandbox.apps.chatwoot_seed import seed
+    from wrapper.sandbox.apps.chatwoot.seed import seed
 
     seed(store, rng)
 

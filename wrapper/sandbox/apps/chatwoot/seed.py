@@ -7,7 +7,7 @@ from __future__ import annotations
 from random import Random
 from typing import Any, Final
 
-from wrapper.sandbox.apps.chatwoot_data import (
+from wrapper.sandbox.apps.chatwoot.data import (
     APP,
     EPOCH,
     MESSAGE_TYPES,

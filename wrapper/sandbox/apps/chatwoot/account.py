@@ -7,9 +7,8 @@ import time
 from typing import Any, Final
 
 from wrapper.sandbox.apps import Context, Request, Route, route
-from wrapper.sandbox.apps import chatwoot_data as data
-from wrapper.sandbox.apps import chatwoot_http as http
-from wrapper.sandbox.apps.chatwoot_data import APP
+from wrapper.sandbox.apps.chatwoot import data, http
+from wrapper.sandbox.apps.chatwoot.data import APP
 from wrapper.sandbox.wire import AppHttpError
 
 PREFIX: Final = http.PREFIX

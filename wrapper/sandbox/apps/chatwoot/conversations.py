@@ -1,5 +1,5 @@
 """Chatwoot's conversation routes: lists of 25 under `data`, display ids, status, assignment,
-labels that replace, and the messages routes (in chatwoot_http, shared with create).
+labels that replace, and the messages routes (in http.py, shared with create).
 """
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 from wrapper.sandbox.apps import Context, Request, Route, route
-from wrapper.sandbox.apps import chatwoot_data as data
-from wrapper.sandbox.apps import chatwoot_http as http
-from wrapper.sandbox.apps.chatwoot_data import APP
+from wrapper.sandbox.apps.chatwoot import data, http
+from wrapper.sandbox.apps.chatwoot.data import APP
 from wrapper.sandbox.wire import AppHttpError
 
 PREFIX: Final = http.PREFIX

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from wrapper.sandbox.apps import Action, Context, call, pick
-from wrapper.sandbox.apps import chatwoot_data as data
+from wrapper.sandbox.apps.chatwoot import data
 from wrapper.sandbox.apps.schemas import (
     BOOLEAN,
     INTEGER,

@@ -10,11 +10,11 @@ from random import Random
 from typing import Any, Final
 
 from wrapper.sandbox.apps import Action, App, Context, call, pick
-from wrapper.sandbox.apps import chaport_rest as rest
-from wrapper.sandbox.apps.chaport_rest import (
+from wrapper.sandbox.apps.chaport import rest
+from wrapper.sandbox.apps.chaport.rest import (
     APP as KEY,
 )
-from wrapper.sandbox.apps.chaport_rest import (
+from wrapper.sandbox.apps.chaport.rest import (
     EPOCH,
     OPERATOR_STATUSES,
     STAGES,

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from wrapper.sandbox.apps import Context, Request
-from wrapper.sandbox.apps import chatwoot_data as data
-from wrapper.sandbox.apps.chatwoot_data import APP
+from wrapper.sandbox.apps.chatwoot import data
+from wrapper.sandbox.apps.chatwoot.data import APP
 from wrapper.sandbox.wire import AppHttpError
 
 NOT_FOUND: Final = {"error": "Resource could not be found"}

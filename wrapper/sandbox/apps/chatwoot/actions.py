@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 from wrapper.sandbox.apps import Context, call, pick
-from wrapper.sandbox.apps import chatwoot_data as data
-from wrapper.sandbox.apps.chatwoot_schemas import (
+from wrapper.sandbox.apps.chatwoot import data
+from wrapper.sandbox.apps.chatwoot.schemas import (
     CONTACT,
     CONTACT_FIELDS,
     CONTACT_ID,

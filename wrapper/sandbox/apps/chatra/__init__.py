@@ -1,0 +1,1 @@
+"""Chatra in the sandbox: `app` holds its routes, actions and demo world in one module."""
