@@ -1,12 +1,11 @@
 """`mw sandbox status|reset|seed`: look after the offline sandbox's world.
 
-This module manages the sandbox's files, so it reads the store directly; everything else in
+It goes through the sandbox's admin module, never the world's files or store: everything else in
 `mw` talks to the sandbox only through the `membrane` command line, like to the real CLI.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any, Final
@@ -17,19 +16,6 @@ from wrapper import paths
 from wrapper.cli.render import echo_json, echo_table, json_option
 from wrapper.errors import UsageError
 
-SWITCHES: Final = (
-    "MW_SANDBOX_DIR",
-    "MW_SANDBOX_FAULTS",
-    "MW_SANDBOX_SEED",
-    "MW_SANDBOX_LATENCY_MS",
-    "MW_SANDBOX_HANG_S",
-    "MW_SANDBOX_CONNECTION_STATE",
-    "MW_SANDBOX_LOGGED_OUT",
-    "MW_SANDBOX_REQUEST_OUTPUT",
-    "MW_SANDBOX_STATUS_SHAPE",
-    "MW_SANDBOX_HELP",
-)
-
 EPILOG: Final = """\b
 Examples:
   mw sandbox status
@@ -39,10 +25,9 @@ Examples:
 """
 
 
-def _db_path() -> Path:
-    from wrapper.sandbox.store import DB_NAME
-
-    return paths.sandbox_dir() / DB_NAME
+def _folder() -> Path:
+    """Where mw keeps the sandbox's world; the sandbox it starts reads the same variables."""
+    return paths.sandbox_dir()
 
 
 @click.group(epilog=EPILOG)
@@ -60,30 +45,18 @@ Examples:
 @json_option
 def status(as_json: bool) -> None:
     """Show where the sandbox keeps its world, what it holds, and the switches in force."""
-    path = _db_path()
-    report: dict[str, Any] = {
-        "path": str(path),
-        "exists": path.exists(),
-        "counts": {},
-        "connections": [],
-        "worldSeed": None,
-        "loggedIn": None,
-        "switches": {name: os.environ[name] for name in SWITCHES if os.environ.get(name)},
-    }
-    if path.exists():
-        from wrapper.sandbox.store import Store
+    from wrapper.sandbox import admin
 
-        store = Store(path)
-        try:
-            report["counts"] = store.counts()
-            connections = store.all("membrane", "connection")
-            report["connections"] = [
-                {"id": c["id"], "key": c["key"], "state": c["state"]} for c in connections
-            ]
-            report["worldSeed"] = store.get_meta("world_seed")
-            report["loggedIn"] = store.get_meta("logged_in", "1") == "1"
-        finally:
-            store.close()
+    world = admin.status(_folder())
+    report: dict[str, Any] = {
+        "path": str(world.path),
+        "exists": world.exists,
+        "counts": world.counts,
+        "connections": [{"id": c.id, "key": c.key, "state": c.state} for c in world.connections],
+        "worldSeed": world.world_seed,
+        "loggedIn": world.logged_in,
+        "switches": world.switches,
+    }
     if as_json:
         echo_json(report)
         return
@@ -95,8 +68,7 @@ def status(as_json: bool) -> None:
         click.echo(f"Login:    {'logged in' if report['loggedIn'] else 'logged out'}")
         rows = [
             (app, kind, number)
-            for app, kinds in report["counts"].items()
-            if app != "membrane"
+            for app, kinds in world.app_counts.items()
             for kind, number in kinds.items()
         ]
         echo_table(("app", "records", "count"), rows, empty="The world is empty.")
@@ -118,9 +90,9 @@ Examples:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def reset(yes: bool) -> None:
     """Delete the sandbox's world (connections, login and every app's data)."""
-    from wrapper.sandbox.store import reset as reset_world
+    from wrapper.sandbox import admin
 
-    path = _db_path()
+    path = admin.world_path(_folder())
     if not path.exists():
         click.echo(f"Nothing to reset: {path} does not exist.", err=True)
         return
@@ -130,7 +102,7 @@ def reset(yes: bool) -> None:
         if not click.confirm(f"Delete the sandbox world at {path}?", err=True):
             click.echo("Kept the sandbox world.", err=True)
             return
-    reset_world(path)
+    admin.reset(_folder())
     click.echo(f"Deleted {path}; the next sandbox call seeds a fresh world.", err=True)
 
 
@@ -152,25 +124,16 @@ Connections and the login are kept, so connection ids stay valid.
 )
 def seed(seed_value: int | None) -> None:
     """Replace every app's data with a fresh demo world."""
-    from wrapper.sandbox.seed import reseed, world_seed
-    from wrapper.sandbox.store import Store
+    from wrapper.sandbox import admin
 
-    value = world_seed() if seed_value is None else seed_value
+    value = admin.default_seed() if seed_value is None else seed_value
     if value < 0:
         raise UsageError(f"--seed must be 0 or more, not {value}.")
-    path = _db_path()
-    store = Store(path)
-    try:
-        reseed(store, value)
-        counts = store.counts()
-    finally:
-        store.close()
+    seeded = admin.reseed(_folder(), value)
     summary = ", ".join(
-        f"{app}: {sum(kinds.values())} records"
-        for app, kinds in counts.items()
-        if app != "membrane"
+        f"{app}: {sum(kinds.values())} records" for app, kinds in seeded.app_counts.items()
     )
-    click.echo(f"Seeded {path} with seed {value} ({summary}).", err=True)
+    click.echo(f"Seeded {seeded.path} with seed {value} ({summary}).", err=True)
 
 
 def _interactive() -> bool:
