@@ -85,7 +85,7 @@ def test_a_run_id_that_is_not_one_is_not_looked_up(run_id):
     assert str(info.value) == (f"no run {run_id!r}: a run id is letters, digits, '.', '_' and '-'")
 
 
-HOW = "write it as I/N, e.g. --shard 2/4 (shard 2 of 4)"
+HOW = "write it as I/N, e.g. --shard 2/4 (shard 2 of 4), or auto"
 
 
 @pytest.mark.parametrize(

@@ -106,8 +106,8 @@ def test_a_shard_spec_reads_index_and_total(text, parsed):
         ("0/4", "--shard 0/4: I must be between 1 and N (N at least 1)"),
         ("5/4", "--shard 5/4: I must be between 1 and N (N at least 1)"),
         ("1/0", "--shard 1/0: I must be between 1 and N (N at least 1)"),
-        ("2-4", "--shard '2-4': write it as I/N, e.g. --shard 2/4 (shard 2 of 4)"),
-        ("a/b", "--shard 'a/b': write it as I/N, e.g. --shard 2/4 (shard 2 of 4)"),
+        ("2-4", "--shard '2-4': write it as I/N, e.g. --shard 2/4 (shard 2 of 4), or auto"),
+        ("a/b", "--shard 'a/b': write it as I/N, e.g. --shard 2/4 (shard 2 of 4), or auto"),
     ],
 )
 def test_a_bad_shard_spec_says_how_to_write_it(text, message):
@@ -254,13 +254,16 @@ def test_a_shard_runs_its_share_and_the_steps_over_its_results_follow(fake_proce
         "items_total": 6,
         "selected": 2,
         "items_sha256": items_digest([10, 20, 30, 40, 50, 60]),
+        "engine": None,
+        "variables": None,
+        "rate_share": 3,
     }
     steps = {s.id: s for s in report.steps}
     assert [i.index for i in steps["look"].items or []] == [1, 4]
     assert steps["look"].counts == {"ok": 2}
     assert [i.index for i in steps["tag"].items or []] == [0, 1]
     started = [e for e in events if isinstance(e, ev.RunStart)]
-    assert started[0].shard == {"index": 2, "total": 3, "step": "look"}
+    assert started[0].shard == {"index": 2, "total": 3, "step": "look", "rate_share": 3}
 
 
 def test_the_journal_keeps_the_shard_so_a_resume_splits_alike(fake_process):
@@ -284,7 +287,7 @@ def test_the_journal_keeps_the_shard_so_a_resume_splits_alike(fake_process):
     finally:
         journal.close()
     state = load_state("sharded")
-    assert state.shard == {"index": 1, "total": 2, "step": "look"}
+    assert state.shard == {"index": 1, "total": 2, "step": "look", "rate_share": 2}
     assert sorted(k[1] for k in state.items if k[0] == "look") == [0]
 
 

@@ -100,7 +100,16 @@ def _options(func: Any) -> Any:
             "shard_spec",
             metavar="I/N",
             help="Run only shard I of N of the largest foreach (a CI matrix job each); "
-            "join the shards' --report files with `mw runs merge`.",
+            "`auto` reads the CI engine's variables (`auto/N` for a Kubernetes Indexed Job); "
+            "default: $MW_SHARD. Join the shards' --report files with `mw runs merge`.",
+        ),
+        click.option(
+            "--rate-share",
+            "rate_share",
+            metavar="auto|K",
+            help="With --shard: divide each connection's rate_limit by K in this job "
+            "(default auto: by N, shards sharing one account); 1 when each shard has its "
+            "own credentials.",
         ),
         click.option(
             "--shard-step",
@@ -154,6 +163,7 @@ def _execute(
     quiet: bool,
     shard_spec: str | None,
     shard_step: str | None,
+    rate_share: str | None,
     wait_lock: bool = False,
 ) -> None:
     quiet = quiet or obj.quiet
@@ -175,12 +185,19 @@ def _execute(
             _claim(lock, quiet=quiet)
         if as_json and events_to == "-":
             raise UsageError("--json and --events - both want stdout; send events to a file")
-        if shard_step is not None and shard_spec is None:
-            raise UsageError("--shard-step needs --shard I/N")
+        shard_name = "--shard"
+        if shard_spec is None and os.environ.get("MW_SHARD", "").strip():
+            shard_spec, shard_name = os.environ["MW_SHARD"], "MW_SHARD"
+        for option, value in (("--shard-step", shard_step), ("--rate-share", rate_share)):
+            if value is not None and shard_spec is None:
+                raise UsageError(f"{option} needs --shard I/N")
+        share = None
         if shard_spec is not None:
-            from wrapper.recipe.shard import parse_spec
+            from wrapper.recipe.shard import parse_rate_share, resolve_spec
 
-            parse_spec(shard_spec)  # a typo fails before the recipe is even read
+            # A typo, or `auto` without its variables, fails before the recipe is even read.
+            resolve_spec(shard_spec, os.environ, shard_name)
+            share = parse_rate_share(rate_share) if rate_share is not None else None
         from wrapper.records.report import check_outputs
 
         check_outputs(report_path, junit_path)
@@ -188,6 +205,8 @@ def _execute(
             loaded, inputs, overrides, shard = _prepare(
                 recipe, given, inputs_file, connections, shard_spec, shard_step, quiet
             )
+            if shard is not None:
+                shard = _shard_options(shard, shard_name, share, loaded, quiet=quiet)
         run_loaded(
             obj,
             loaded,
@@ -307,6 +326,37 @@ def _prepare(
     return loaded, inputs, overrides, shard
 
 
+def _shard_options(
+    shard: Shard, name: str, share: int | None, loaded: LoadedRecipe, *, quiet: bool
+) -> Shard:
+    """The shard with its rate share; says what chose it and each connection's rate here."""
+    from dataclasses import replace
+
+    from wrapper.recipe.shard_auto import ShardSpec
+    from wrapper.run.ratelimit import rate_text, shared_rates
+
+    shard = replace(shard, rate_share=share)
+    if quiet:
+        return shard
+    if shard.engine is not None:
+        source = ShardSpec(shard.index, shard.total, shard.engine, shard.variables).describe()
+        click.echo(f"[shard] {shard.label} from {source}", err=True)
+    elif name != "--shard":
+        click.echo(f"[shard] {shard.label} from {name}", err=True)
+    divisor = shard.rate_divisor
+    connections = loaded.recipe.connections
+    for conn, rate in shared_rates(connections, divisor).items():
+        declared = connections[conn].rate_limit
+        if divisor > 1:
+            how = f"shared by {divisor} shards: {rate_text(rate)} in this one"
+        elif shard.total > 1:
+            how = "the whole of it in this shard (--rate-share 1)"
+        else:
+            how = "the whole of it (one shard)"
+        click.echo(f"[rate] {conn}: {declared}, {how}", err=True)
+    return shard
+
+
 def run_loaded(
     obj: AppContext,
     loaded: LoadedRecipe,
@@ -361,7 +411,8 @@ def run_loaded(
                 sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
             if not quiet:
                 sinks.append(_view(stack))
-            limiter = RateLimiter(loaded.recipe.connections)
+            share = shard.rate_divisor if shard is not None else 1
+            limiter = RateLimiter(loaded.recipe.connections, share=share)
             engine = Engine(
                 loaded,
                 inputs,

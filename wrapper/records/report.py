@@ -95,6 +95,15 @@ class ShardReport(_Model):
     items_total: int | None = Field(default=None, description="the whole list's length")
     selected: int | None = Field(default=None, description="the items this shard ran")
     items_sha256: str | None = Field(default=None, description="digest of the whole list")
+    engine: str | None = Field(
+        default=None, description="--shard auto: the engine whose variables chose the shard"
+    )
+    variables: dict[str, str] | None = Field(
+        default=None, description="--shard auto: the variables read, with their values"
+    )
+    rate_share: int | None = Field(
+        default=None, description="each connection's rate_limit was divided by this"
+    )
 
 
 class ShardRun(_Model):
@@ -196,13 +205,18 @@ class ReportBuilder:
             self._items[event.step_id] = {}
             report.steps.append(step)
         elif isinstance(event, ev.ShardSplit):
-            report.shard = ShardReport(
-                index=event.index,
-                total=event.total,
-                step=event.step_id,
-                items_total=event.items_total,
-                selected=event.selected,
-                items_sha256=event.items_sha256,
+            # The run's start said what chose the shard; the split adds what it saw.
+            known = report.shard.model_dump() if report.shard else {}
+            report.shard = ShardReport.model_validate(
+                {
+                    **known,
+                    "index": event.index,
+                    "total": event.total,
+                    "step": event.step_id,
+                    "items_total": event.items_total,
+                    "selected": event.selected,
+                    "items_sha256": event.items_sha256,
+                }
             )
         elif isinstance(event, ev.ItemStart):
             self._items.setdefault(event.step_id, {})[event.index] = ItemReport(

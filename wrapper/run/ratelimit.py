@@ -4,6 +4,10 @@ A connection's `rate_limit` (`5/s`, `120/m`) becomes one bucket with a burst of
 `max(1, rate)` tokens. Every call waits for a token before it starts, so foreach workers together
 never exceed the rate. A rate-limit error carrying a retry-after hint pauses the whole bucket:
 the other workers would hit the same limit, so they wait too, not only the one that retries.
+
+Under `--shard I/N` the jobs run on other machines and cannot share a bucket, so each job's
+bucket gets `rate / share` (`share` is N unless `--rate-share` says otherwise): N shards on one
+account then send, together, what the app allows one client.
 """
 
 from __future__ import annotations
@@ -68,6 +72,23 @@ class TokenBucket:
             self._tokens = 0.0
 
 
+def shared_rates(connections: Mapping[str, ConnectionSpec], share: int = 1) -> dict[str, float]:
+    """Calls a second each rate-limited connection may make in this job: its rate / `share`."""
+    if share < 1:
+        raise ValueError(f"a rate share is a whole number from 1, not {share}")
+    return {
+        name: rate_per_second(spec.rate_limit) / share
+        for name, spec in connections.items()
+        if spec.rate_limit
+    }
+
+
+def rate_text(per_second: float) -> str:
+    """`1.25/s`; a rate under one a second also per minute (`0.5/s (30/m)`)."""
+    text = f"{per_second:.4g}/s"
+    return text if per_second >= 1 else f"{text} ({per_second * 60:.4g}/m)"
+
+
 class RateLimiter:
     """One bucket per rate-limited connection name; calls without a connection pass freely."""
 
@@ -75,13 +96,13 @@ class RateLimiter:
         self,
         connections: Mapping[str, ConnectionSpec],
         *,
+        share: int = 1,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.buckets = {
-            name: TokenBucket(rate_per_second(spec.rate_limit), clock=clock, sleep=sleep)
-            for name, spec in connections.items()
-            if spec.rate_limit
+            name: TokenBucket(rate, clock=clock, sleep=sleep)
+            for name, rate in shared_rates(connections, share).items()
         }
 
     def before_call(self, unit: Any, connection: str | None) -> None:
