@@ -23,6 +23,7 @@ Examples:
   mw runs
   mw runs show 20261122T054501-3f9c2a
   mw runs merge shard-*.json --report run.json --junit junit.xml
+  mw runs merge reports/ --report run.json
 """
 
 
@@ -69,7 +70,9 @@ def show(obj: AppContext, /, run_id: str) -> None:
 
 MERGE_EPILOG = """\b
 Each shard job writes its report (`mw run --shard I/N --report shard-I.json`);
-a last job merges them. The merge checks that the shards ran the same recipe
+a last job merges them. Name the reports, a folder (every *.json in it; other
+JSON and earlier merges there are skipped with a note) or a quoted glob that mw
+expands itself. The merge checks that the shards ran the same recipe
 file with the same inputs, that every shard is there exactly once and that they
 all saw the same list under the split step, computes the recipe's outputs and
 assertions again over the merged steps (the recipe file is read from the path
@@ -80,14 +83,13 @@ reports do not fit together).
 \b
 Examples:
   mw runs merge shard-1.json shard-2.json shard-3.json --junit junit.xml
-  mw runs merge reports/*.json --report run.json --json
+  mw runs merge reports/ --report run.json --json
+  mw runs merge 'artifacts/**/shard-*.json' --report run.json
 """
 
 
 @runs.command(epilog=MERGE_EPILOG)
-@click.argument(
-    "reports", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="REPORT..."
-)
+@click.argument("reports", nargs=-1, required=True, metavar="REPORT|DIR|GLOB...")
 @file_option("--report", "report_path", "Write the merged JSON report.")
 @file_option("--junit", "junit_path", "Write one JUnit XML file for all shards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the merged report as JSON.")
@@ -103,7 +105,7 @@ Examples:
 def merge(
     obj: AppContext,
     /,
-    reports: tuple[Path, ...],
+    reports: tuple[str, ...],
     report_path: Path | None,
     junit_path: Path | None,
     as_json: bool,
@@ -111,11 +113,16 @@ def merge(
     recipe_path: Path | None,
 ) -> None:
     """Join the reports of a sharded run (`mw run --shard I/N`) into one."""
-    from wrapper.records.merge import merge_reports, read_report
+    from wrapper.records.gather import gather_reports
+    from wrapper.records.merge import merge_reports
     from wrapper.records.report import check_outputs, write_junit, write_report
 
     check_outputs(report_path, junit_path)
-    found = [(path, read_report(path)) for path in reports]
+    gathered = gather_reports(reports, exclude=[report_path] if report_path else [])
+    if not obj.quiet:
+        for note in gathered.notes:
+            click.echo(f"note: {note}", err=True)
+    found = gathered.reports
     loaded = _shards_recipe(found[0][1], recipe_path) if found else None
     merged = merge_reports(found, run_id, recipe=loaded, environ=os.environ)
     if report_path:

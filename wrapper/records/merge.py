@@ -39,6 +39,17 @@ _ADVICE = "Run every shard with the same recipe file and inputs, then merge all 
 
 def read_report(path: Path) -> Report:
     """A `--report` file of `mw run`, or a one-line UsageError saying why it is not one."""
+    data = read_json(path)
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise UsageError(
+            f"{path}: not an mw run report (it has no schema_version)",
+            advice="Pass the files that `mw run --report FILE` wrote.",
+        )
+    return to_report(path, data)
+
+
+def read_json(path: Path) -> Any:
+    """The JSON in `path`, or a UsageError naming the file (and the line) and why not."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -49,7 +60,7 @@ def read_report(path: Path) -> Report:
             advice="Pass the files that `mw run --report FILE` wrote.",
         ) from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except RecursionError:
         raise UsageError(f"{path}: nested too deeply to be an mw run report") from None
     except json.JSONDecodeError as error:
@@ -57,11 +68,10 @@ def read_report(path: Path) -> Report:
             f"{path}:{error.lineno}:{error.colno}: not JSON ({error.msg})",
             advice="Pass the files that `mw run --report FILE` wrote.",
         ) from None
-    if not isinstance(data, dict) or "schema_version" not in data:
-        raise UsageError(
-            f"{path}: not an mw run report (it has no schema_version)",
-            advice="Pass the files that `mw run --report FILE` wrote.",
-        )
+
+
+def to_report(path: Path, data: dict[str, Any]) -> Report:
+    """`data` (with a schema_version) as a Report, or a UsageError naming what is wrong."""
     if data["schema_version"] != SCHEMA_VERSION:
         raise UsageError(
             f"{path}: report schema_version {data['schema_version']!r} is not one this mw "
@@ -265,15 +275,19 @@ def _check(found: Sequence[tuple[Path, Report]]) -> list[tuple[Path, Report]]:
         by_index[report.shard.index] = (path, report)
     missing = [f"{i}/{total}" for i in range(1, total + 1) if i not in by_index]
     if missing:
-        shown = ", ".join(missing[:10]) + (
-            f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-        )
+        have = [f"{i}/{total}" for i in sorted(by_index)]
         raise UsageError(
-            f"shard {shown} missing: the merge needs a report from every shard",
+            f"shard {_first_ten(missing)} missing: the merge needs a report from every shard "
+            f"(it has {_first_ten(have)})",
             advice="Pass every shard's --report file (a shard that failed still writes one).",
         )
     _check_lists(by_index, step)
     return [by_index[i] for i in sorted(by_index)]
+
+
+def _first_ten(labels: list[str]) -> str:
+    more = f" and {len(labels) - 10} more" if len(labels) > 10 else ""
+    return ", ".join(labels[:10]) + more
 
 
 def _check_lists(by_index: dict[int, tuple[Path, Report]], step: str) -> None:
