@@ -74,3 +74,45 @@ def test_three_shards_create_each_contact_once_and_merge_into_one_report(tmp_pat
     )
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["outputs"]["created_count"] == 0
+
+
+def test_four_gitlab_jobs_with_shard_auto_share_the_rate_and_merge_from_their_folder(tmp_path):
+    """What `parallel: 4` does: CI_NODE_INDEX 1..4, `--shard auto`, artifacts in one folder."""
+    people = tmp_path / "people.csv"
+    rows = [f"Auto {n},auto-{n}@example.com" for n in range(9)]
+    people.write_text("name,email\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    engine_vars = ("CIRCLE_NODE_INDEX", "BUILDKITE_PARALLEL_JOB", "JOB_COMPLETION_INDEX")
+    base = {k: v for k, v in os.environ.items() if k not in engine_vars and k != "MW_SHARD"}
+
+    def job(index: int) -> subprocess.Popen[str]:
+        env = {**base, "CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": "4"}
+        argv = [
+            *[sys.executable, "-m", "wrapper", "--sandbox", "run", "chatwoot/import-contacts"],
+            *["-i", f"contacts=@{people}", "--shard", "auto"],
+            *["--report", f"reports/shard-{index}.json"],
+        ]
+        return subprocess.Popen(
+            argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    jobs = [job(i) for i in (1, 2, 3, 4)]
+    for index, process in enumerate(jobs, start=1):
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        lines = err.splitlines()
+        assert lines[0] == (
+            f"[shard] {index}/4 from GitLab CI (parallel:): CI_NODE_INDEX={index} CI_NODE_TOTAL=4"
+        )
+        assert lines[1] == "[rate] chatwoot: 10/s, shared by 4 shards: 2.5/s in this one"
+    for index in (1, 2, 3, 4):
+        shard = json.loads((tmp_path / f"reports/shard-{index}.json").read_text())["shard"]
+        assert (shard["index"], shard["total"], shard["engine"], shard["rate_share"]) == (
+            index, 4, "gitlab", 4,
+        )  # fmt: skip
+        assert shard["variables"] == {"CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": "4"}
+    merged = mw("runs", "merge", "reports", "--report", "reports/run.json", cwd=tmp_path)
+    assert merged.returncode == 0, merged.stderr
+    report = json.loads((tmp_path / "reports/run.json").read_text())
+    find = next(s for s in report["steps"] if s["id"] == "find")
+    assert [i["shard"] for i in find["items"]] == [1, 2, 3, 4] * 2 + [1]
+    assert report["outputs"]["created_count"] == 9
