@@ -126,3 +126,22 @@ def test_a_run_without_shards_keeps_the_whole_rate_and_says_nothing(
     assert result.exit_code == 0, result.stderr
     assert not any(line.startswith("[rate]") for line in result.stderr.splitlines())
     assert limiters[0].buckets["c"].rate == 5.0
+
+
+def test_a_resumed_shard_keeps_the_share_it_started_with(tmp_path, fake_process, limiters):
+    recipe = write_recipe(tmp_path, LIMITED)
+    register(fake_process, "get-contact", {"id": 1}, {"email": "1@x.io"})
+    body = {"type": "bad_request", "message": "label locked"}
+    fake_process.register(
+        ["membrane", "action", "run", "tag-contact", "--connectionId=conn1", "--input",
+         '{"id":1}', "--json"],
+        stderr=json.dumps(body),
+        returncode=1,
+    )  # fmt: skip
+    args = ["-i", "ids=[1,2]", "--connection", "c=conn1", "--shard", "1/2", "--rate-share", "1"]
+    first = mw("run", recipe, *args, "--run-id", "S")
+    assert first.exit_code == 1, first.stderr
+    register(fake_process, "tag-contact", {"id": 1}, {"ok": True})
+    resumed = mw("resume", "S")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert [limiter.buckets["c"].rate for limiter in limiters] == [5.0, 5.0]
