@@ -332,28 +332,14 @@ def _shard_options(
     """The shard with its rate share; says what chose it and each connection's rate here."""
     from dataclasses import replace
 
-    from wrapper.recipe.shard_auto import ShardSpec
-    from wrapper.run.ratelimit import rate_text, shared_rates
+    from wrapper.run.ratelimit import rate_notes
 
     shard = replace(shard, rate_share=share)
-    if quiet:
-        return shard
-    if shard.engine is not None:
-        source = ShardSpec(shard.index, shard.total, shard.engine, shard.variables).describe()
+    source = shard.chosen_by() or (name if name != "--shard" else None)
+    if not quiet and source:
         click.echo(f"[shard] {shard.label} from {source}", err=True)
-    elif name != "--shard":
-        click.echo(f"[shard] {shard.label} from {name}", err=True)
-    divisor = shard.rate_divisor
-    connections = loaded.recipe.connections
-    for conn, rate in shared_rates(connections, divisor).items():
-        declared = connections[conn].rate_limit
-        if divisor > 1:
-            how = f"shared by {divisor} shards: {rate_text(rate)} in this one"
-        elif shard.total > 1:
-            how = "the whole of it in this shard (--rate-share 1)"
-        else:
-            how = "the whole of it (one shard)"
-        click.echo(f"[rate] {conn}: {declared}, {how}", err=True)
+    for note in [] if quiet else rate_notes(loaded.recipe.connections, shard):
+        click.echo(f"[rate] {note}", err=True)
     return shard
 
 

@@ -76,6 +76,12 @@ class Shard:
             rate_share=int(share) if isinstance(share, int) and share >= 1 else None,
         )
 
+    def chosen_by(self) -> str | None:
+        """What chose the shard under `--shard auto` (the engine and its variables)."""
+        if self.engine is None:
+            return None
+        return ShardSpec(self.index, self.total, self.engine, self.variables).describe()
+
     @property
     def label(self) -> str:
         return f"{self.index}/{self.total}"

@@ -15,11 +15,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wrapper.errors import RateLimitedError
 from wrapper.recipe.model import ConnectionSpec, rate_per_second
 from wrapper.run.retry import MAX_WAIT_S, retry_after_s
+
+if TYPE_CHECKING:
+    from wrapper.recipe.shard import Shard
 
 
 class TokenBucket:
@@ -87,6 +90,21 @@ def rate_text(per_second: float) -> str:
     """`1.25/s`; a rate under one a second also per minute (`0.5/s (30/m)`)."""
     text = f"{per_second:.4g}/s"
     return text if per_second >= 1 else f"{text} ({per_second * 60:.4g}/m)"
+
+
+def rate_notes(connections: Mapping[str, ConnectionSpec], shard: Shard) -> list[str]:
+    """What each rate-limited connection may send in this shard, one line each."""
+    divisor = shard.rate_divisor
+    notes = []
+    for name, rate in shared_rates(connections, divisor).items():
+        if divisor > 1:
+            how = f"shared by {divisor} shards: {rate_text(rate)} in this one"
+        elif shard.total > 1:
+            how = "the whole of it in this shard (--rate-share 1)"
+        else:
+            how = "the whole of it (one shard)"
+        notes.append(f"{name}: {connections[name].rate_limit}, {how}")
+    return notes
 
 
 class RateLimiter:
