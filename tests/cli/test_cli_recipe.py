@@ -88,8 +88,9 @@ def test_lint_prints_github_annotations_under_actions(
 ) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = mw("lint", "bad.yaml")
-    assert result.stdout.splitlines()[-1] == (
-        "::error file=bad.yaml,line=6,col=24::steps[0]: unknown key 'iff' (did you mean 'if'?)"
+    assert result.stderr.splitlines()[-1] == (
+        "::error file=bad.yaml,line=6,col=24,title=mw lint::steps[0]: unknown key 'iff' "
+        "(did you mean 'if'?)"
     )
 
 

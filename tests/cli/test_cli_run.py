@@ -229,7 +229,8 @@ def test_github_actions_annotations_and_summary(fake_process, monkeypatch, tmp_p
     )
     assert result.exit_code == 1
     assert (
-        f"::error file={RECIPE},line=16,col=5::step 'tag' failed: item 0: membrane action run "
+        f"::error file={RECIPE},line=16,col=5,title=mw run%3A step 'tag' failed::step 'tag' "
+        "failed: item 0: membrane action run "
         "add-contact-labels failed: cannot label 1 with ***"
     ) in result.stderr.splitlines()
     text = summary.read_text()

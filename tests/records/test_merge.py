@@ -240,13 +240,13 @@ def test_merged_summary_goes_to_the_github_step_summary(fake_process, tmp_path, 
 
 
 def test_a_shard_report_header_names_its_share(fake_process, tmp_path):
-    from wrapper.cli.github import summary_markdown
+    from wrapper.cli.github import GitHubReporter
 
     paths = shard_reports(fake_process, tmp_path, total=2)
     first = read_report(Path(paths[0]))
-    assert summary_markdown(first).startswith(
-        "### mw run `tag-all`, shard 1/2 of `look`: ok (exit 0, "
-    )
+    summary = tmp_path / "summary.md"
+    GitHubReporter(summary=str(summary)).replay(first)
+    assert summary.read_text().startswith("### mw run `tag-all`, shard 1/2 of `look`: ok (exit 0, ")
 
 
 CREATE_ALL = """\

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
@@ -10,6 +10,9 @@ from wrapper import __version__
 from wrapper.cli import COMMANDS
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import exit_broken_pipe, handle_errors
+
+if TYPE_CHECKING:
+    from wrapper.cli.github import GitHubReporter
 
 
 class LazyGroup(click.Group):
@@ -37,13 +40,21 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
-        with handle_errors(debug=debug):
+        with handle_errors(debug=debug, github=lambda: _github(ctx)):
             return super().invoke(ctx)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _github(ctx: click.Context) -> GitHubReporter | None:
+    if isinstance(ctx.obj, AppContext):
+        return ctx.obj.github()
+    from wrapper.cli.github import from_environ  # an error before the options were read
+
+    return from_environ()
 
 
 EPILOG: Final = """\b

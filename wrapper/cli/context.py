@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from wrapper.errors import UsageError
 
 if TYPE_CHECKING:
+    from wrapper.cli.github import GitHubReporter
     from wrapper.membrane.client import MembraneClient
 
 
@@ -38,6 +39,7 @@ class AppContext:
     quiet: bool = False
     debug: bool = False
     _client: MembraneClient | None = field(default=None, repr=False)
+    _github: list[GitHubReporter | None] = field(default_factory=list, repr=False)
 
     def membrane_command(self) -> list[str]:
         """`--sandbox` wins, then `--membrane`/MW_MEMBRANE (split like a shell), then `membrane`."""
@@ -68,3 +70,12 @@ class AppContext:
                 enable_verbose_logging()
             self._client = MembraneClient(self.membrane_command())
         return self._client
+
+    def github(self) -> GitHubReporter | None:
+        """The process's one GitHub reporter (None outside GitHub Actions): its annotation cap
+        counts every annotation this `mw` prints."""
+        if not self._github:
+            from wrapper.cli.github import from_environ
+
+            self._github.append(from_environ())
+        return self._github[0]

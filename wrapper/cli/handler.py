@@ -1,16 +1,36 @@
-"""The one place where errors become `Error: ...` lines and exit codes."""
+"""The one place where errors become `Error: ...` lines and exit codes.
+
+Commands never print an error: they raise it (a `WrapperError`, or `CommandFailed` when a run
+has finished and earned its own exit code), and `handle_errors` prints it, hands it to the
+GitHub reporter when there is one, and exits.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from wrapper.errors import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, WrapperError
+
+if TYPE_CHECKING:
+    from wrapper.cli.github import GitHubReporter
+
+
+class CommandFailed(Exception):
+    """A command that did its work and ends with `error` and `exit_code` (a run's exit code
+    comes from the error's cause, not its class); `reported`: the GitHub reporter has already
+    annotated it."""
+
+    def __init__(self, error: WrapperError, exit_code: int, *, reported: bool = False) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.exit_code = exit_code
+        self.reported = reported
 
 
 def format_error(error: WrapperError) -> str:
@@ -21,24 +41,31 @@ def format_error(error: WrapperError) -> str:
     return "\n".join(lines)
 
 
+def _no_reporter() -> GitHubReporter | None:
+    return None
+
+
 @contextmanager
-def handle_errors(*, debug: bool) -> Iterator[None]:
+def handle_errors(
+    *, debug: bool, github: Callable[[], GitHubReporter | None] = _no_reporter
+) -> Iterator[None]:
     """Turn any `WrapperError` into a message and its exit code; never a traceback unless debug.
 
-    Unexpected exceptions are bugs: they keep their traceback under `--debug`, and otherwise
-    print one line that says how to see it. A reader of stdout that left (`| head`) is none.
+    `github` gives the process's GitHub reporter (None outside GitHub Actions), which annotates
+    the error. Unexpected exceptions are bugs: they keep their traceback under `--debug`, and
+    otherwise print one line that says how to see it. A reader of stdout that left (`| head`)
+    is none.
     """
     try:
         yield
         sys.stdout.flush()  # a reader that left shows here, not in the interpreter's last flush
+    except CommandFailed as failed:
+        _report(failed.error, None if failed.reported else github())
+        sys.exit(failed.exit_code)
     except WrapperError as error:
         if debug:
             _print_traceback()
-        click.echo(format_error(error), err=True)
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            from wrapper.cli.github import annotate_error
-
-            annotate_error(error)
+        _report(error, github())
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -57,6 +84,12 @@ def handle_errors(*, debug: bool) -> Iterator[None]:
                 err=True,
             )
         sys.exit(EXIT_FAILED)
+
+
+def _report(error: WrapperError, github: GitHubReporter | None) -> None:
+    click.echo(format_error(error), err=True)
+    if github is not None:
+        github.error(error)
 
 
 def exit_broken_pipe() -> NoReturn:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Final
 
 import click
 
+from wrapper.cli.context import AppContext
 from wrapper.cli.render import echo_json, json_option
 from wrapper.errors import EXIT_USAGE
 from wrapper.recipe.lint import Problem, expand_paths, lint_paths
@@ -55,9 +55,10 @@ def lint(ctx: click.Context, recipes: tuple[Path, ...], strict: bool, as_json: b
         for problem in problems:
             click.echo(problem.render())
         click.echo(summary(len(files), errors, warnings))
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            for problem in problems:
-                click.echo(annotation(problem))
+    github = ctx.find_object(AppContext)
+    reporter = github.github() if github is not None else None
+    if reporter is not None:
+        reporter.lint(len(files), problems)
     if failed:
         ctx.exit(EXIT_USAGE)
 
@@ -84,11 +85,3 @@ def _split(location: str) -> tuple[str, int | None, int | None]:
 def _as_json(problem: Problem) -> dict[str, object]:
     file, line, col = _split(problem.location)
     return {**problem.to_dict(), "file": file, "line": line, "col": col}
-
-
-def annotation(problem: Problem) -> str:
-    """A GitHub Actions workflow command, so the problem shows on the pull request's diff."""
-    from wrapper.cli.github import workflow_command
-
-    file, line, col = _split(problem.location)
-    return workflow_command(problem.severity, problem.message, file=file, line=line, col=col)

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from wrapper.cli.context import AppContext
-from wrapper.cli.handler import format_error
+from wrapper.cli.handler import CommandFailed
 from wrapper.cli.render import file_option, parse_pairs
 from wrapper.errors import EXIT_INTERRUPTED, UsageError, WrapperError
 from wrapper.records import events as ev
@@ -201,7 +201,7 @@ def _execute(
         from wrapper.records.report import check_outputs
 
         check_outputs(report_path, junit_path)
-        with _failure_recorded(recipe, junit_path):
+        with _failure_recorded(obj, recipe, junit_path):
             loaded, inputs, overrides, shard = _prepare(
                 recipe, given, inputs_file, connections, shard_spec, shard_step, quiet
             )
@@ -251,7 +251,7 @@ def _claim(lock: RunLock, *, quiet: bool) -> None:
 
 
 @contextmanager
-def _failure_recorded(recipe: str, junit_path: Path | None) -> Iterator[None]:
+def _failure_recorded(obj: AppContext, recipe: str, junit_path: Path | None) -> Iterator[None]:
     """A run refused before its first step (lint, inputs) still leaves a red JUnit file and
     job summary, so CI shows the failure where it looks for it."""
     try:
@@ -272,10 +272,10 @@ def _failure_recorded(recipe: str, junit_path: Path | None) -> Iterator[None]:
         )
         if junit_path is not None:
             write_text(junit_path, junit_xml(report) + "\n")
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            from wrapper.cli.github import append_summary
-
-            append_summary(report)
+        github = obj.github()
+        if github is not None:
+            # The handler annotates the error itself, at each problem's line.
+            github.replay(report, annotate=False)
         raise
 
 
@@ -397,6 +397,9 @@ def run_loaded(
                 sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
             if not quiet:
                 sinks.append(_view(stack))
+            github = obj.github()
+            if github is not None:
+                sinks.append(github.run_sink(loaded))
             share = shard.rate_divisor if shard is not None else 1
             limiter = RateLimiter(loaded.recipe.connections, share=share)
             engine = Engine(
@@ -423,10 +426,6 @@ def run_loaded(
             write_report(report, report_path)
         if junit_path:
             write_junit(report, junit_path)
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            from wrapper.cli.github import annotate_run
-
-            annotate_run(loaded, report)
         if as_json:
             click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         elif events_to != "-":
@@ -434,7 +433,9 @@ def run_loaded(
         if result.error is not None:
             if result.exit_code == EXIT_INTERRUPTED and not plan:
                 result.error.advice = f"The journal is kept; continue with: mw resume {run_id}"
-            click.echo(format_error(masker.mask_error(result.error)), err=True)
+            raise CommandFailed(
+                masker.mask_error(result.error), result.exit_code, reported=github is not None
+            )
         sys.exit(result.exit_code)
     finally:
         if lock is not None:

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import click
 
 from wrapper.cli.context import AppContext
+from wrapper.cli.handler import CommandFailed
 from wrapper.cli.render import file_option
-from wrapper.errors import UsageError
+from wrapper.errors import UsageError, WrapperError
 
 if TYPE_CHECKING:
     from wrapper.recipe.loader import LoadedRecipe
@@ -129,10 +130,10 @@ def merge(
         write_report(merged, report_path)
     if junit_path:
         write_junit(merged, junit_path)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        from wrapper.cli.github import append_summary
-
-        append_summary(merged)
+    github = obj.github()
+    if github is not None:
+        scope = f"{len(merged.shards or [])} shards merged"
+        github.replay(merged, loaded, scope=scope)
     if as_json:
         click.echo(json.dumps(merged.to_json(), indent=2, ensure_ascii=False))
     elif not obj.quiet:
@@ -140,7 +141,8 @@ def merge(
     if merged.error is not None:
         failed = next((s for s in merged.shards or [] if s.error == merged.error), None)
         where = f"shard {failed.index}: " if failed else ""
-        click.echo(f"Error: {where}{merged.error.message}", err=True)
+        error = WrapperError(f"{where}{merged.error.message}", advice="")
+        raise CommandFailed(error, merged.exit_code, reported=github is not None)
     sys.exit(merged.exit_code)
 
 
