@@ -285,7 +285,11 @@ def out_dir(tmp_path):
 
 
 REPORT = json.dumps(
-    {"run_id": "20261201T101500-abc123", "status": "ok", "outputs": {"contact_id": 7, "x": "a b"}}
+    {
+        "run_id": "20261201T101500-abc123",
+        "status": "ok",
+        "outputs": {"contact_id": 7, "x": "a b", "who": "Zoë"},
+    }
 )
 
 
@@ -330,7 +334,8 @@ def test_run_builds_the_exact_command_and_sets_every_output(tmp_path, out_dir):
         "run-id": "20261201T101500-abc123",
         "report": "out/report.json",
         "html": "",
-        "outputs": '{"contact_id":7,"x":"a b"}',
+        # One line of ASCII JSON, which fromJSON() reads back as written.
+        "outputs": '{"contact_id":7,"x":"a b","who":"Zo\\u00eb"}',
     }
 
 

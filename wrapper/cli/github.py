@@ -184,22 +184,22 @@ class GitHubReporter:
 
     def lint(self, files: int, problems: list[Problem]) -> None:
         """`mw lint`: each problem on its line, and all of them in the summary."""
+        rows = []
         for problem in problems:
             found = _LOCATION.match(problem.location)
             assert found is not None  # the pattern matches any text
-            line, col = found["line"], found["col"]
+            line = int(found["line"]) if found["line"] else None
+            col = int(found["col"]) if found["col"] else None
             self.annotate(
                 problem.severity,
                 problem.message,
                 file=found["file"],
-                line=int(line) if line else None,
-                col=int(col) if col else None,
+                line=line,
+                col=col,
                 title=_lint_title(problem.code),
             )
-        rows = [
-            (self.place(problem.location) or problem.location, problem.severity, problem.message)
-            for problem in problems
-        ]
+            where = [self.place(found["file"]) or found["file"], line, col]
+            rows.append((":".join(str(p) for p in where if p), problem.severity, problem.message))
         self.append_summary(md.lint_summary(files, rows))
         self.flush_hidden(listed=True)
 
