@@ -124,12 +124,21 @@ def test_workflow_command_escapes_data_and_properties():
 
 def test_github_actions_is_read_in_one_place():
     package = Path(__file__).resolve().parents[2] / "wrapper"
+    # The variable's name as a string in code, in either quotes: that is what reading it takes.
+    literal = re.compile(r"""["']GITHUB_ACTIONS["']""")
     readers = [
-        (path.relative_to(package).as_posix(), path.read_text().count('"GITHUB_ACTIONS"'))
+        (path.relative_to(package).as_posix(), len(literal.findall(path.read_text())))
         for path in sorted(package.rglob("*.py"))
-        if "GITHUB_ACTIONS" in path.read_text()
+        if literal.search(path.read_text())
     ]
-    assert readers == [("cli/github.py", 1)]
+    assert readers == [("ci.py", 1)]
+    # Every GitHub annotation and summary goes through the one reporter it makes.
+    users = sorted(
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if "on_github_actions(" in path.read_text() and path.name != "ci.py"
+    )
+    assert users == ["cli/github.py", "recipe/shard_auto.py"]
 
 
 def test_failed_step_annotation_graph_and_summary_table(fake_process, github):

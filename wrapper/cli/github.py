@@ -1,12 +1,11 @@
 """Under GitHub Actions: annotations on the recipe's lines and the job summary, from one reporter.
 
-`from_environ` is the only place that reads `GITHUB_ACTIONS`; outside a workflow it gives None and
-nothing here runs. A run feeds the reporter its (masked) event stream through `run_sink`; a
-merged or refused run is replayed into the same sink from its report; `mw lint` hands it its
-problems; the error handler hands it the error a command stopped with. GitHub shows at most 10
-annotations of each kind per step, so the reporter prints 10 and puts the rest in the summary,
-with one notice saying so.
-"""
+`from_environ` is the only way in: outside a workflow (`wrapper.ci.on_github_actions`) it gives
+None and nothing here runs. A run feeds the reporter its (masked) event stream through
+`run_sink`; a merged or refused run is replayed into the same sink from its report; `mw lint`
+hands it its problems; the error handler hands it the error a command stopped with. GitHub shows
+at most 10 annotations of each kind per step, so the reporter prints 10 and puts the rest in the
+summary, with one notice saying so."""
 
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
+from wrapper.ci import on_github_actions
 from wrapper.cli import summary as md
 from wrapper.records import events as ev
 
@@ -65,7 +65,7 @@ def workflow_command(
 def from_environ(environ: Mapping[str, str] | None = None) -> GitHubReporter | None:
     """The reporter when running under GitHub Actions (the runner sets GITHUB_ACTIONS=true)."""
     env = os.environ if environ is None else environ
-    if env.get("GITHUB_ACTIONS") != "true":
+    if not on_github_actions(env):
         return None
     return GitHubReporter(
         workspace=env.get("GITHUB_WORKSPACE") or None,

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from wrapper.ci import on_github_actions
 from wrapper.errors import UsageError
 
 #: Where the total comes from when the engine sets only an index (a Kubernetes Indexed Job).
@@ -165,7 +166,7 @@ def _engine(environ: Mapping[str, str], where: str) -> Engine:
             f"parallel ({e.title})",
             advice="Give the job parallel copies, or pass --shard I/N.",
         )
-    if environ.get("GITHUB_ACTIONS") == "true":
+    if on_github_actions(environ):
         raise UsageError(
             f"{where}: GitHub Actions sets no shard variables; a matrix job passes its shard "
             "itself: --shard ${{ matrix.shard }}/N",
