@@ -703,9 +703,13 @@ def _outputs_read(text: str) -> set[str]:
 
 def _example_texts() -> list[tuple[str, str]]:
     found = [(path.relative_to(ROOT).as_posix(), path.read_text()) for path in EXAMPLES]
-    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```ya?ml\n(.*?)```", text, flags=re.DOTALL)
-    found += [(f"docs/ci.md block {i}", b) for i, b in enumerate(blocks) if "jobs:" in b]
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        blocks = re.findall(r"```ya?ml\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+        found += [
+            (f"docs/{page.name} block {i}", block)
+            for i, block in enumerate(blocks)
+            if re.search(r"^jobs:", block, re.MULTILINE) and re.search(r"^on:", block, re.M)
+        ]
     found.append((".github/workflows/ci.yml", (ROOT / ".github/workflows/ci.yml").read_text()))
     return found
 
