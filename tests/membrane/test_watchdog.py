@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from wrapper.membrane.watchdog import Watchdog
 
@@ -11,6 +12,7 @@ from wrapper.membrane.watchdog import Watchdog
 # what must not fire is armed far beyond it.
 PATIENCE_S = 120.0
 NEVER_S = 3600.0
+FIRST_S = 0.5
 
 
 def test_an_earlier_deadline_armed_later_fires_first():
@@ -26,9 +28,17 @@ def test_a_disarmed_deadline_never_fires():
     dog = Watchdog()
     fired: list[str] = []
     done = threading.Event()
-    first = dog.arm(0.01, lambda: fired.append("disarmed"))
-    dog.disarm(first)
-    dog.arm(0.05, lambda: (fired.append("armed"), done.set()))
+    # The first deadline must still be ahead when disarm returns, or a starved test thread
+    # lets it fire legitimately; re-arm until disarm wins the race it is meant to win.
+    for _ in range(20):
+        armed_at = time.monotonic()
+        first = dog.arm(FIRST_S, lambda: fired.append("disarmed"))
+        dog.disarm(first)
+        if time.monotonic() - armed_at < FIRST_S:
+            break
+        fired.clear()
+    # Armed later than the first deadline, so by the time it fires the first one would have.
+    dog.arm(2 * FIRST_S, lambda: (fired.append("armed"), done.set()))
     assert done.wait(PATIENCE_S)
     assert fired == ["armed"]
     dog.disarm(first)  # twice is harmless
