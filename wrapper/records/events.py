@@ -58,8 +58,29 @@ class Event:
     def to_json(self) -> dict[str, Any]:
         # Shallow: every sink serialises the dict at once, and a deep copy of a step's outputs
         # (`dataclasses.asdict`) cost gigabytes and minutes for an answer of 30 MB.
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        return {"event": self.event, **data}
+        data = {"event": self.event}
+        for name in _field_names(type(self)):
+            data[name] = getattr(self, name)
+        return data
+
+
+_NAMES: dict[type[Any], tuple[str, ...]] = {}
+_MASKED: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Event]) -> tuple[str, ...]:
+    # `dataclasses.fields` builds its answer anew on every call; an event's fields never change.
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _masked_names(cls: type[Event]) -> tuple[str, ...]:
+    names = _MASKED.get(cls)
+    if names is None:
+        names = _MASKED[cls] = tuple(n for n in _field_names(cls) if n not in _UNMASKED)
+    return names
 
 
 @dataclass(frozen=True)
@@ -233,11 +254,21 @@ class EventSink(Protocol):
 
 
 class Emitter:
-    """Masks each event and hands it to every sink, one event at a time, in order."""
+    """Masks each event and hands it to every sink, one event at a time, in order.
 
-    def __init__(self, sinks: Sequence[EventSink], mask: Callable[[Any], Any]) -> None:
+    `active` says whether there is anything to mask at all (the masker knows a secret); while
+    it says no, events go out as they are, with no copy.
+    """
+
+    def __init__(
+        self,
+        sinks: Sequence[EventSink],
+        mask: Callable[[Any], Any],
+        active: Callable[[], bool] | None = None,
+    ) -> None:
         self._sinks = list(sinks)
         self._mask = mask
+        self._active = active
         self._lock = threading.Lock()
 
     def add(self, sink: EventSink) -> None:
@@ -245,16 +276,13 @@ class Emitter:
             self._sinks.append(sink)
 
     def emit(self, event: Event) -> None:
-        masked = self.masked(event)
+        # Asked per event: a secret can be learned mid-run (a value derived from one).
+        masked = event if self._active is not None and not self._active() else self.masked(event)
         with self._lock:
             for sink in self._sinks:
                 sink.handle(masked)
 
     def masked(self, event: Event) -> Event:
         # Counters and flags are ours, not data: they keep their type.
-        changes = {
-            f.name: self._mask(getattr(event, f.name))
-            for f in dataclasses.fields(event)
-            if f.name not in _UNMASKED
-        }
+        changes = {name: self._mask(getattr(event, name)) for name in _masked_names(type(event))}
         return dataclasses.replace(event, **changes)

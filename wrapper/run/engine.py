@@ -107,7 +107,7 @@ class Engine:
         self.run_id = self.options.run_id or new_run_id()
         self.masker = masker or Masker()
         self.masker.add(*secret_values(loaded.recipe.inputs, inputs))
-        self.emitter = ev.Emitter(sinks, self.masker.mask_value)
+        self.emitter = ev.Emitter(sinks, self.masker.mask_value, lambda: self.masker.active)
         self._client = client
         self.stop = threading.Event()
         self._calls = itertools.count(1)

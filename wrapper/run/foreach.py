@@ -106,7 +106,8 @@ def run_foreach(
             )
         )
 
-    jobs = [(lambda i=i: work(i)) for i in indexes]
+    # Made one at a time as the pool's window moves on: no list of 100,000 closures.
+    jobs = ((lambda i=i: work(i)) for i in indexes)
     interrupted: BaseException | None = None
     try:
         wait_all(engine.stop, jobs, step.foreach.concurrency)
