@@ -428,3 +428,31 @@ def test_a_run_lint_refuses_still_writes_a_red_junit_and_summary(tmp_path, monke
     )
     assert "### mw run `a`" in summary.read_text()
     assert ": failed (exit 2" in summary.read_text()
+
+
+def test_the_live_view_builds_its_table_when_it_draws_not_per_event(monkeypatch):
+    import io
+
+    from wrapper.cli.console import LiveView
+    from wrapper.records import events as ev
+
+    built = [0]
+    render = LiveView._render
+
+    def counted(self: LiveView) -> object:
+        built[0] += 1
+        return render(self)
+
+    monkeypatch.setattr(LiveView, "_render", counted)
+    out = io.StringIO()
+    live = LiveView(out)
+    live.handle(ev.RunStart(run_id="r", recipe="demo", path="demo.yaml"))
+    live.handle(ev.StepStart(run_id="r", step_id="each", items_total=5000))
+    for index in range(5000):
+        live.handle(ev.ItemFinish(run_id="r", step_id="each", index=index, status="ok"))
+    live.handle(ev.StepFinish(run_id="r", step_id="each", status="ok"))
+    live.handle(ev.RunFinish(run_id="r", status="ok"))
+    live.close()
+    # Drawn 8 times a second: far fewer tables than events, however slow the machine.
+    assert 1 <= built[0] < 2500
+    assert "5000/5000" in out.getvalue()

@@ -118,57 +118,70 @@ class LiveView:
         self._rows: dict[str, dict[str, Any]] = {}
         self._title = ""
         self._lock = threading.Lock()
-        self._live = Live(console=self._console, refresh_per_second=8, transient=False)
+        # The table is built when rich draws (8 times a second), not once per event: a
+        # 50,000-item foreach would otherwise build 100,000 tables nobody sees.
+        self._live = Live(
+            console=self._console,
+            refresh_per_second=8,
+            transient=False,
+            get_renderable=self._render,
+        )
         self._live.start()
 
     def handle(self, event: ev.Event) -> None:
-        with self._lock:
-            if isinstance(event, ev.RunStart):
-                self._title = f"{'plan' if event.plan else 'run'} {event.recipe} · {event.run_id}"
-                if event.shard:
-                    self._title += f" · shard {event.shard['index']}/{event.shard['total']}"
-            elif isinstance(event, ev.StepStart):
-                if event.parent is not None:
-                    return  # sub-recipe steps roll up into their parent's progress
-                self._rows[event.step_id] = {
-                    "status": "running",
-                    "total": event.items_total,
-                    "done": 0,
-                    "note": "",
-                }
-            elif isinstance(event, ev.ItemFinish):
-                row = self._rows.get(event.step_id)
-                if row is not None:
-                    row["done"] += 1
-            elif isinstance(event, ev.RetryScheduled):
-                row = self._rows.get(event.step_id)
-                if row is not None:
-                    row["note"] = f"retry {event.attempt + 1}/{event.attempts}"
-            elif isinstance(event, ev.StepFinish):
-                row = self._rows.get(event.step_id)
-                if row is None:
-                    return
-                row["status"] = event.status
-                if event.resumed:
-                    row["note"] = "done before the resume"
-                elif event.status == "failed":
-                    row["note"] = _error_text(event.error)
-                else:
-                    row["note"] = _seconds(event.duration_s)
-            elif isinstance(event, ev.RunWarning):
-                self._live.console.print(f"warning: {event.message}", markup=False)
-            elif isinstance(event, ev.RunFinish):
-                self._live.update(self._render(), refresh=True)
-                self._live.stop()
+        if isinstance(event, ev.RunWarning):
+            self._live.console.print(f"warning: {event.message}", markup=False)
+        elif isinstance(event, ev.RunFinish):
+            # Outside our lock: drawing takes it again, from this thread.
+            self._live.refresh()
+            self._live.stop()
+        else:
+            with self._lock:
+                self._fold(event)
+
+    def _fold(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RunStart):
+            self._title = f"{'plan' if event.plan else 'run'} {event.recipe} · {event.run_id}"
+            if event.shard:
+                self._title += f" · shard {event.shard['index']}/{event.shard['total']}"
+        elif isinstance(event, ev.StepStart):
+            if event.parent is not None:
+                return  # sub-recipe steps roll up into their parent's progress
+            self._rows[event.step_id] = {
+                "status": "running",
+                "total": event.items_total,
+                "done": 0,
+                "note": "",
+            }
+        elif isinstance(event, ev.ItemFinish):
+            row = self._rows.get(event.step_id)
+            if row is not None:
+                row["done"] += 1
+        elif isinstance(event, ev.RetryScheduled):
+            row = self._rows.get(event.step_id)
+            if row is not None:
+                row["note"] = f"retry {event.attempt + 1}/{event.attempts}"
+        elif isinstance(event, ev.StepFinish):
+            row = self._rows.get(event.step_id)
+            if row is None:
                 return
-            self._live.update(self._render())
+            row["status"] = event.status
+            if event.resumed:
+                row["note"] = "done before the resume"
+            elif event.status == "failed":
+                row["note"] = _error_text(event.error)
+            else:
+                row["note"] = _seconds(event.duration_s)
 
     def _render(self) -> Any:
         from rich.progress_bar import ProgressBar
         from rich.table import Table
 
-        table = Table(title=self._title, show_header=False, box=None, expand=False)
-        for step_id, row in self._rows.items():
+        with self._lock:
+            title = self._title
+            rows = [(step_id, dict(row)) for step_id, row in self._rows.items()]
+        table = Table(title=title, show_header=False, box=None, expand=False)
+        for step_id, row in rows:
             bar: Any = ""
             total = row.get("total")
             if total:
@@ -179,6 +192,5 @@ class LiveView:
         return table
 
     def close(self) -> None:
-        with self._lock:
-            if self._live.is_started:
-                self._live.stop()
+        if self._live.is_started:
+            self._live.stop()
