@@ -109,3 +109,21 @@ def test_help_examples_name_shipped_recipes_so_they_work_anywhere():
         texts.append(result.stdout)
     assert not any(re.search(r"\brecipes/chatwoot/", text) for text in texts)
     assert all("chatwoot/welcome-contact" in text for text in texts)
+
+
+def test_run_and_plan_help_import_no_pydantic_and_no_engine():
+    import subprocess
+    import sys
+
+    for command in ("run", "plan"):
+        code = (
+            "import sys, wrapper.cli\n"
+            f"try: wrapper.cli.main(['{command}', '--help'])\n"
+            "except SystemExit: pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'wrapper.run'))))"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "Usage: mw" in out.stdout
+        assert out.stdout.splitlines()[-1] == "[]"

@@ -234,3 +234,16 @@ def test_a_merge_with_a_shard_that_failed_outside_its_steps_is_red():
         ],
     )
     assert _cases(report) == ("1", "1", {"run (shard 2/2)": "not logged in"})
+
+
+def test_the_report_file_is_streamed_with_the_same_text_as_one_dump(fake_process, tmp_path):
+    _, report, _ = run_demo(fake_process)
+    path = tmp_path / "run.json"
+    write_report(report, path)
+    written = path.read_text()
+    # Items (one failed, with its error's `class`), a step without items, a secret masked.
+    assert written == json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    assert '"class": "BadRequestError"' in written
+    assert '"items": null' in written
+    assert "tok-XYZ" not in written
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -19,7 +19,6 @@ from wrapper.cli.handler import CommandFailed
 from wrapper.cli.render import file_option, parse_pairs
 from wrapper.errors import EXIT_INTERRUPTED, UsageError, WrapperError
 from wrapper.records import events as ev
-from wrapper.run.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from wrapper.recipe.loader import LoadedRecipe
@@ -370,6 +369,7 @@ def run_loaded(
     from wrapper.records.journal import Journal
     from wrapper.records.report import EventWriter, ReportBuilder, write_junit, write_report
     from wrapper.run.engine import Engine, RunOptions, new_run_id
+    from wrapper.run.ratelimit import RateLimiter
     from wrapper.secrets import Masker
 
     run_id = run_id or new_run_id()
