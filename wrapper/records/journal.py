@@ -1,12 +1,16 @@
 """The run journal: `<state>/runs/<id>/journal.jsonl`, one masked event per line, synced.
 
 The journal is an event sink. The emitter hands it each event synchronously, under its lock,
-and every line is written and flushed before the engine goes on, so a killed `mw` loses nothing.
-What a power cut must not lose is also fsync'ed: the run's start and finish, and every event of
-a step that is not safe to repeat, starting with its call's `call_start` before the call begins
-(an fsync carries every earlier line with it). Events of reads and idempotent writes wait for the
-next fsync: a power cut can only make such work run again, which is what safe to repeat means,
-and a foreach of reads pays no disk sync per item.
+and every line is written and flushed before the engine goes on, so a killed `mw` (even with
+kill -9) loses nothing: flushed lines are the kernel's, whatever becomes of the process. What a
+power cut must not lose is also fsync'ed: the run's start and finish, and the `call_start` of
+every call that is not safe to repeat, before the call begins (an fsync carries every earlier
+line with it). Everything else waits for the next fsync, the finish records of writes included:
+a write's `call_start` is on disk before its call runs, so if a power cut takes its finish
+records, resume finds the call started and not finished and treats the write as uncertain (it
+asks; it never runs it again on its own), exactly as for a power cut during the call. The
+next write's `call_start`, the run's end or closing the journal syncs them. A foreach of reads
+pays no disk sync per item, and one of writes pays one per call instead of four.
 
 A resumed run appends to the same file: each `run_start` opens a new segment (call ids restart
 there), and a `resume` record says how uncertain work was decided. A line torn by a kill is
@@ -58,8 +62,6 @@ def journal_path(run_id: str) -> Path:
 
 #: Events that are always fsync'ed: the run's bounds (anything else waits for the next sync).
 _ALWAYS_SYNCED: Final = frozenset({"run_start", "run_finish"})
-#: Events of a step that made a call not safe to repeat, fsync'ed as they come.
-_SYNCED_FOR_WRITES: Final = frozenset({"call_finish", "retry", "item_finish", "step_finish"})
 
 
 class Journal:
@@ -69,8 +71,8 @@ class Journal:
         self.path = journal_path(run_id)
         self._lock = threading.Lock()
         self._handle: IO[str] | None = None
-        #: Steps (full ids) that started a call not safe to repeat: their events are synced.
-        self._writes: set[str] = set()
+        #: Lines written since the last fsync.
+        self._unsynced = False
 
     def _open(self) -> IO[str]:
         if self._handle is None:
@@ -96,6 +98,7 @@ class Journal:
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())
+            self._unsynced = not sync
 
     def handle(self, event: ev.Event) -> None:
         """Event sink: every event, as the NDJSON stream shows it."""
@@ -104,16 +107,13 @@ class Journal:
     def _must_sync(self, event: ev.Event) -> bool:
         if event.event in _ALWAYS_SYNCED:
             return True
-        if isinstance(event, ev.CallStart):
-            if event.safe_to_repeat:
-                return False
-            self._writes.add(event.step_id)
-            return True
-        return event.event in _SYNCED_FOR_WRITES and getattr(event, "step_id", "") in self._writes
+        return isinstance(event, ev.CallStart) and not event.safe_to_repeat
 
     def close(self) -> None:
         with self._lock:
             if self._handle is not None:
+                if self._unsynced:
+                    os.fsync(self._handle.fileno())
                 self._handle.close()
                 self._handle = None
 
