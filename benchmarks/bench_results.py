@@ -9,6 +9,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench_ratios import cpu_section
 from bench_world import CHAIN, FANOUT_CONCURRENCY, FANOUT_ITEMS, LATENCY_S, Bench, num
 
 
@@ -135,7 +136,7 @@ def render(bench: Bench, started: float, calls: dict[str, int]) -> str:
         "|---|---|---|---|",
     ]
     order = ["python", "version", "version_dev", "help", "lint", "shell1", "shell50", "mw1"]
-    order += ["mw1in", "mw50", "engine1", "engine50", "ansible50"]
+    order += ["mw1in", "mw50", "engine1", "engine50", "ansible50", "a_cpu", "t_wall", "t_cpu"]
     ordered = [f[k] for k in order if k in f] + [v for k, v in f.items() if k not in order]
     for figure in ordered:
         lines.append(
@@ -162,6 +163,8 @@ def render(bench: Bench, started: float, calls: dict[str, int]) -> str:
         f"{int(LATENCY_S * 1000)} ms per call: step {num(f['fanout_step'].median)} s = "
         f"**{f['fanout_step'].median:.2f}x** the ideal 1.0 s; the whole command "
         f"{num(f['fanout_wall'].median)} s.",
+        "",
+        *cpu_section(bench),
         "",
         "## Calls one `mw run` makes",
         "",

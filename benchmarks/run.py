@@ -25,6 +25,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench_cpu import (
+    compile_bytecode,
+    fanout_vs_xargs,
+    go_task,
+    growth,
+    measure,
+    per_step_cpu,
+    resume_half,
+    startup_cpu,
+    write_cpu_world,
+)
 from bench_results import load_average, render
 from bench_world import (
     BIG_ITEMS,
@@ -148,8 +159,12 @@ def ansible(bench: Bench, venv: Path) -> None:
     }
     argv = [str(venv / "bin" / "ansible-playbook"), "-i", "localhost,"]
     argv += ["-e", f"ansible_python_interpreter={python}", str(bench.work / "play.yml")]
+    cpu = bench.figure("a_cpu", f"`ansible-playbook`, {CHAIN} command tasks, CPU")
+    cpu.note = figure.note
     for _ in range(bench.ansible_repeats):
-        figure.samples.append(timed(argv, env)[0] * 1000)
+        sample = measure(argv, env)
+        figure.samples.append(sample.wall_s * 1000)
+        cpu.samples.append(sample.cpu_s * 1000)
 
 
 def fanout(bench: Bench) -> None:
@@ -262,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         "--ansible-venv", type=Path, default=HERE / ".venv-ansible", help="where ansible-core goes"
     )
     parser.add_argument(
+        "--task-venv", type=Path, default=HERE / ".venv-task", help="where go-task goes"
+    )
+    parser.add_argument(
         "--dev",
         action="store_true",
         help="measure the mw of this Python (editable install) instead of a fresh plain install",
@@ -276,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mw-bench-") as tmp:
         work = Path(tmp)
         write_world(work)
+        write_cpu_world(work)
         notes: list[str] = []
         mw = dev_mw()
         if not args.dev:
@@ -296,13 +315,22 @@ def main(argv: list[str] | None = None) -> int:
             notes=notes,
             load_at_start=load_at_start,
         )
+        # Installs compile bytecode; machines with PYTHONDONTWRITEBYTECODE (and editable
+        # installs) do not, and every start-up would then compile the package again.
+        notes.append(compile_bytecode(bench.python))
         calls: dict[str, int] = {}
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("start-up", lambda: startup(bench)),
+            ("start-up CPU vs the dependency floors", lambda: startup_cpu(bench)),
             ("chain: shell loop vs mw run", lambda: chain(bench)),
+            ("per-step CPU: shell, Python, mw", lambda: per_step_cpu(bench)),
+            ("go-task", lambda: go_task(bench, args.task_venv)),
             ("calls per run", lambda: calls.update(calls_per_run(bench))),
             ("fan-out", lambda: fanout(bench)),
+            ("fan-out vs xargs -P", lambda: fanout_vs_xargs(bench)),
             ("memory", lambda: memory(bench)),
+            ("growth 1k-100k items", lambda: growth(bench)),
+            ("resume of a half-done run", lambda: resume_half(bench)),
             ("sandbox", lambda: sandbox(bench)),
         ]
         if args.no_ansible:
@@ -310,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
                 "ansible50", f"`ansible-playbook`, {CHAIN} command tasks"
             ).note = "skipped (--no-ansible)"
         else:
-            steps.insert(2, ("ansible", lambda: ansible(bench, args.ansible_venv)))
+            steps.insert(4, ("ansible", lambda: ansible(bench, args.ansible_venv)))
         for label, step in steps:
             print(f"[bench] {label} ...", file=sys.stderr, flush=True)
             step()
