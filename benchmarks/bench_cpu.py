@@ -126,12 +126,13 @@ def compile_bytecode(python: str) -> str:
     """`python -m compileall` over the installed package, as docs/running.md advises for
     machines that set PYTHONDONTWRITEBYTECODE; a note on what was done."""
     found = subprocess.run(
-        [python, "-c", "import wrapper, os; print(os.path.dirname(wrapper.__file__))"],
+        # -I: the checkout in the working directory must not shadow the installed package.
+        [python, "-I", "-c", "import wrapper, os; print(os.path.dirname(wrapper.__file__))"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    subprocess.run([python, "-m", "compileall", "-q", found], check=True, capture_output=True)
+    subprocess.run([python, "-I", "-m", "compileall", "-q", found], check=True, capture_output=True)
     return f"bytecode compiled with `python -m compileall` in {found}"
 
 
