@@ -6,14 +6,12 @@ import pytest
 
 from wrapper.errors import InputError
 from wrapper.recipe.inputs import (
-    check_value,
-    default_problem,
     load_inputs_file,
     masked_inputs,
     resolve_inputs,
     secret_values,
-    validation_schema,
 )
+from wrapper.recipe.values import check_value, default_problem, validation_schema
 from wrapper.recipe.model import InputSpec
 
 
@@ -213,7 +211,7 @@ FAST_VALUES = [
 def test_the_fast_path_accepts_only_what_jsonschema_accepts(schema):
     import jsonschema
 
-    from wrapper.recipe.inputs import _plainly_valid
+    from wrapper.recipe.values import _plainly_valid
 
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     for value in FAST_VALUES:
@@ -226,7 +224,7 @@ def test_the_fast_path_accepts_only_what_jsonschema_accepts(schema):
 
 
 def test_the_fast_path_decides_the_common_cases():
-    from wrapper.recipe.inputs import _plainly_valid
+    from wrapper.recipe.values import _plainly_valid
 
     assert _plainly_valid({"type": "string", "format": "email"}, "ada@example.com")
     assert _plainly_valid({"type": "array", "items": {"type": "integer", "minimum": 1}}, [1, 2])

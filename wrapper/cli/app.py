@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 import click
 
 from wrapper import __version__
-from wrapper.cli import COMMANDS
+from wrapper.cli.commands import COMMANDS
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import exit_broken_pipe, handle_errors
 

@@ -12,38 +12,9 @@ from typing import Any, Final
 
 from wrapper.recipe.loader import LoadedRecipe
 from wrapper.recipe.model import InputSpec, Recipe, Step
+from wrapper.recipe.values import input_schema
 
 JSON_SCHEMA_DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
-# InputSpec keys that are JSON Schema keywords, under the names JSON Schema uses.
-_SCHEMA_KEYS: Final = (
-    "type",
-    "description",
-    "format",
-    "enum",
-    "items",
-    "properties",
-    "minimum",
-    "maximum",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minItems",
-    "maxItems",
-    "examples",
-)
-
-
-def input_schema(spec: InputSpec) -> dict[str, Any]:
-    """One input as a JSON Schema property; secrets are `writeOnly` and never show a default."""
-    data = spec.model_dump(by_alias=True, exclude_none=True)
-    out: dict[str, Any] = {key: data[key] for key in _SCHEMA_KEYS if key in data}
-    if spec.has_default and not spec.is_secret:
-        out["default"] = spec.default
-    if spec.is_secret:
-        out["writeOnly"] = True
-    if spec.from_env:
-        out["x-from-env"] = spec.from_env
-    return out
 
 
 def inputs_schema(recipe: Recipe) -> dict[str, Any]:

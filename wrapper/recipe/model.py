@@ -27,6 +27,7 @@ from wrapper.recipe.expr import (
     compile_template,
     iter_templates,
 )
+from wrapper.recipe.values import default_problem, schema_problem
 
 FORMAT_VERSION: Final = 1
 STEP_ID_PATTERN: Final = r"^[a-z][a-z0-9_]*$"
@@ -165,8 +166,6 @@ class InputSpec(Strict):
     def _default_fits(self) -> InputSpec:
         # A schema jsonschema cannot apply would crash the first run given a value; a default
         # that does not fit would fail every run that leaves the input out.
-        from wrapper.recipe.inputs import default_problem, schema_problem  # it imports this
-
         problem = schema_problem(self)
         if problem is None and self.has_default:
             problem = default_problem(self)

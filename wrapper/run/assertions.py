@@ -8,11 +8,11 @@ from wrapper.errors import AssertionFailedError, ExpressionFailedError, WrapperE
 from wrapper.run.outcome import assertions_failed, truthy
 
 if TYPE_CHECKING:
-    from wrapper.run.scope import RecipeScope
+    from wrapper.run.context import ScopeLike
 
 
 def check_assertions(
-    scope: RecipeScope, outputs: dict[str, Any]
+    scope: ScopeLike, outputs: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], WrapperError | None]:
     """Each assertion's result (`that`, `message`, `ok`, `error` when it could not be
     evaluated), and the error of the run when any failed."""

@@ -11,14 +11,15 @@ from wrapper.recipe.model import Step
 from wrapper.records import events as ev
 from wrapper.run.outcome import truthy
 from wrapper.run.retry import NO_RETRY, RetryPolicy, error_info, may_retry, wait_limit_s
-from wrapper.run.steps import Cursor, Outcome, step_kind
+from wrapper.run.steps import Cursor, Outcome
+from wrapper.run.steps.kinds import step_kind
 
 if TYPE_CHECKING:
-    from wrapper.run.scope import RecipeScope
+    from wrapper.run.context import ScopeLike
 
 
 def execute(
-    scope: RecipeScope,
+    scope: ScopeLike,
     step: Step,
     full_id: str,
     ctx: dict[str, Any],
@@ -61,7 +62,7 @@ def _read(source: str, page: Any, ctx: dict[str, Any], key: str) -> Any:
 
 
 def _attempts(
-    scope: RecipeScope,
+    scope: ScopeLike,
     step: Step,
     full_id: str,
     ctx: dict[str, Any],

@@ -10,14 +10,13 @@ stops new calls, lets calls in flight finish and report, and ends the run as int
 from __future__ import annotations
 
 import itertools
-import random
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from wrapper.errors import (
     EXIT_ASSERT,
@@ -37,16 +36,13 @@ from wrapper.recipe.inputs import masked_inputs, secret_values
 from wrapper.recipe.loader import LoadedRecipe, load_recipe
 from wrapper.recipe.model import Retry
 from wrapper.records import events as ev
+from wrapper.run.context import RunOptions as RunOptions  # re-exported: callers build it here
 from wrapper.run.inputcheck import InputChecker
 from wrapper.run.outcome import FAILED, INTERRUPTED, OK
 from wrapper.run.retry import RetryPolicy, error_info
 from wrapper.run.scope import RecipeScope
 from wrapper.run.steps import ClientLike, Unit
 from wrapper.secrets import Masker, tracking
-
-if TYPE_CHECKING:
-    from wrapper.recipe.shard import Shard
-    from wrapper.run.resume import ResumePlan
 
 T = TypeVar("T")
 #: Connections are ensured before any step, so a rate limit or a blip there gets its own retry.
@@ -56,28 +52,6 @@ ENSURE_RETRY: Final = Retry(attempts=4, backoff="exponential", initial=0.5, max=
 def new_run_id() -> str:
     """Sortable by start time, unique without coordination: `20261122T054501-3f9c2a`."""
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
-
-
-@dataclass
-class RunOptions:
-    """How to run: plan or not, connection overrides, and injected time and randomness."""
-
-    run_id: str | None = None
-    plan: bool = False
-    connections: Mapping[str, str] = field(default_factory=dict)
-    environ: Mapping[str, str] | None = None
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] | None = None
-    random: Callable[[], float] = random.random
-    connection_wait_s: float = 120.0
-    #: Called before every membrane call with the unit and the connection name (rate limits).
-    before_call: Callable[[Unit | None, str | None], None] | None = None
-    #: Called when a call fails (a retry-after hint pauses the connection's rate limit).
-    on_call_error: Callable[[Unit | None, str | None, BaseException], None] | None = None
-    #: What a resumed run already finished (steps and foreach items skipped, outputs reused).
-    resume: ResumePlan | None = None
-    #: `--shard I/N`: run only this shard's items of one top-level foreach step.
-    shard: Shard | None = None
 
 
 @dataclass

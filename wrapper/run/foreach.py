@@ -24,12 +24,11 @@ from wrapper.run.pool import wait_all
 from wrapper.run.retry import error_info
 
 if TYPE_CHECKING:
-    from wrapper.run.engine import Engine
-    from wrapper.run.scope import RecipeScope
+    from wrapper.run.context import EngineLike, ScopeLike
 
 
 def replay_item(
-    engine: Engine,
+    engine: EngineLike,
     full_id: str,
     index: int,
     item: Any,
@@ -55,7 +54,7 @@ def replay_item(
 
 
 def run_foreach(
-    scope: RecipeScope, step: Step, full_id: str, items: list[Any], indexes: list[int]
+    scope: ScopeLike, step: Step, full_id: str, items: list[Any], indexes: list[int]
 ) -> UnitResult:
     """Run the items at `indexes` (all of them, or a shard's share); the rest stay untouched."""
     engine = scope.engine

@@ -15,14 +15,14 @@ from wrapper.recipe.model import Step
 from wrapper.run.outcome import PLANNED
 
 if TYPE_CHECKING:
-    from wrapper.run.scope import RecipeScope
+    from wrapper.run.context import ScopeLike
 
 
 def unknown_value(reference: str) -> str:
     return f"<unknown (planned write): {reference}>"
 
 
-def planned_read(scope: RecipeScope, source: str) -> str | None:
+def planned_read(scope: ScopeLike, source: str) -> str | None:
     """The first step not run by `mw plan` (a write) that an expression reads, if any."""
     for ref in analyse(source).references:
         if ref.names[0] == "steps" and len(ref.names) > 1:
@@ -37,7 +37,7 @@ def planned_read(scope: RecipeScope, source: str) -> str | None:
     return None
 
 
-def plan_set(scope: RecipeScope, step: Step, values: dict[str, Any]) -> dict[str, Any]:
+def plan_set(scope: ScopeLike, step: Step, values: dict[str, Any]) -> dict[str, Any]:
     """A `set` step's values, those computed from a write not run marked unknown."""
     out = dict(values)
     for name, source in (step.set_ or {}).items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from wrapper.errors import (
     ExpressionFailedError,
@@ -19,7 +19,9 @@ from wrapper.recipe.loader import LoadedRecipe, Loc
 from wrapper.recipe.model import Step
 from wrapper.recipe.shard import items_digest
 from wrapper.records import events as ev
+from wrapper.run.assertions import check_assertions
 from wrapper.run.calls import execute
+from wrapper.run.context import EngineLike, ScopeLike
 from wrapper.run.foreach import replay_item, run_foreach
 from wrapper.run.outcome import (
     FAILED,
@@ -36,10 +38,9 @@ from wrapper.run.outcome import (
 from wrapper.run.planned import plan_set, planned_read, unknown_value
 from wrapper.run.pool import wait_all
 from wrapper.run.retry import error_info, http_status_of
-from wrapper.run.steps import ClientLike, Unit, step_kind
-
-if TYPE_CHECKING:
-    from wrapper.run.engine import Engine
+from wrapper.run.steps import ClientLike, Unit
+from wrapper.run.steps.kinds import step_kind
+from wrapper.run.subrecipe import check_deadline, run_subrecipe
 
 T = TypeVar("T")
 
@@ -49,7 +50,7 @@ class RecipeScope:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: EngineLike,
         loaded: LoadedRecipe,
         inputs: dict[str, Any],
         *,
@@ -95,8 +96,6 @@ class RecipeScope:
     ) -> T:
         name = self.recipe.connection_for(unit.step)
         if self.deadline is not None:
-            from wrapper.run.subrecipe import check_deadline
-
             check_deadline(self, unit)
         return self.engine.call(
             unit,
@@ -113,9 +112,15 @@ class RecipeScope:
         )
 
     def run_subrecipe(self, unit: Unit, ref: str, values: dict[str, Any]) -> Any:
-        from wrapper.run.subrecipe import run_subrecipe
-
         return run_subrecipe(self, unit, ref, values)
+
+    def child(
+        self, loaded: LoadedRecipe, inputs: dict[str, Any], *, prefix: str, deadline: float | None
+    ) -> ScopeLike:
+        """A sub-recipe's scope inside this one, sharing the run's engine."""
+        return RecipeScope(
+            self.engine, loaded, inputs, prefix=prefix, depth=self.depth + 1, deadline=deadline
+        )
 
     # --- context ------------------------------------------------------------------------------
 
@@ -442,6 +447,4 @@ class RecipeScope:
     def check_assertions(
         self, outputs: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], WrapperError | None]:
-        from wrapper.run.assertions import check_assertions
-
         return check_assertions(self, outputs)

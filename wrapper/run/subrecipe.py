@@ -15,7 +15,7 @@ from wrapper.recipe.loader import resolve_recipe_ref
 from wrapper.run.steps import Unit
 
 if TYPE_CHECKING:
-    from wrapper.run.scope import RecipeScope
+    from wrapper.run.context import ScopeLike
 
 MAX_DEPTH: Final = 16
 
@@ -29,10 +29,8 @@ class SubRecipeTimeoutError(StepFailedError):
     )
 
 
-def run_subrecipe(parent: RecipeScope, unit: Unit, ref: str, values: dict[str, Any]) -> Any:
+def run_subrecipe(parent: ScopeLike, unit: Unit, ref: str, values: dict[str, Any]) -> Any:
     """Run the sub-recipe `ref` with `values` as its inputs; its outputs, or its error."""
-    from wrapper.run.scope import RecipeScope
-
     engine = parent.engine
     if parent.depth + 1 >= MAX_DEPTH:
         raise StepFailedError(f"step {unit.step_id!r}: sub-recipes nest deeper than {MAX_DEPTH}")
@@ -45,9 +43,7 @@ def run_subrecipe(parent: RecipeScope, unit: Unit, ref: str, values: dict[str, A
         own = engine.options.clock() + limit
         deadline = own if deadline is None else min(deadline, own)
     where = unit.step_id if unit.index is None else f"{unit.step_id}[{unit.index}]"
-    child = RecipeScope(
-        engine, loaded, inputs, prefix=f"{where}.", depth=parent.depth + 1, deadline=deadline
-    )
+    child = parent.child(loaded, inputs, prefix=f"{where}.", deadline=deadline)
     child.connect()
     error = child.run_block(loaded.recipe.steps, "steps")
     finally_error = child.run_block(loaded.recipe.finally_, "finally")
@@ -63,7 +59,7 @@ def run_subrecipe(parent: RecipeScope, unit: Unit, ref: str, values: dict[str, A
     return outputs
 
 
-def check_deadline(scope: RecipeScope, unit: Unit) -> None:
+def check_deadline(scope: ScopeLike, unit: Unit) -> None:
     """Refuse a call that would start after the sub-recipe's time is up."""
     if scope.deadline is not None and scope.engine.options.clock() >= scope.deadline:
         raise StepFailedError(

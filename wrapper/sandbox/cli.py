@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from wrapper.sandbox import helptext
+from wrapper.sandbox import helplayout, helptext
 from wrapper.sandbox.argv import Args, parse
 from wrapper.sandbox.wire import RawBody, SandboxError
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return BROKEN_PIPE_EXIT
-    except helptext.LayoutError as error:
+    except helplayout.LayoutError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
@@ -63,7 +63,7 @@ def _main(argv: list[str]) -> int:
         print(VERSION)
         return 0
     if not words:
-        print(helptext.top_level(), end="")
+        print(helplayout.top_level(), end="")
         return 0
     if words[0] == "help":
         return _help(words[1:])
@@ -71,7 +71,7 @@ def _main(argv: list[str]) -> int:
         return _help([words[0], *words[2:3]])
     if args.flag("help"):
         path, _ = helptext.resolve(words)
-        print(helptext.command_help(path) if path else helptext.top_level(), end="")
+        print(helplayout.command_help(path) if path else helplayout.top_level(), end="")
         return 0
     name = words[0]
     if name in ("connection", "action", "login") and len(words) > 1:
@@ -93,13 +93,13 @@ def _main(argv: list[str]) -> int:
 def _help(words: list[str]) -> int:
     """`help [command]`: that command's help; an unknown one gets the general usage, as an error."""
     if not words:
-        print(helptext.top_level(), end="")
+        print(helplayout.top_level(), end="")
         return 0
     path, _ = helptext.resolve(words)
     if path is None:
-        print(helptext.top_level(), end="", file=sys.stderr)
+        print(helplayout.top_level(), end="", file=sys.stderr)
         return 1
-    print(helptext.command_help(path), end="")
+    print(helplayout.command_help(path), end="")
     return 0
 
 
@@ -107,7 +107,7 @@ def _unknown(words: list[str]) -> int:
     """What commander does with a command it does not know, or a group given no subcommand."""
     group = words[0] if helptext.subcommands(words[0]) else None
     if group is not None and len(words) == 1:
-        print(helptext.command_help(group), end="", file=sys.stderr)
+        print(helplayout.command_help(group), end="", file=sys.stderr)
         return 1
     print(f"error: unknown command '{words[1] if group else words[0]}'", file=sys.stderr)
     return 1

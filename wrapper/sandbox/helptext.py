@@ -15,7 +15,6 @@ same layout.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -314,38 +313,3 @@ def wrap(text: str, width: int, indent: int) -> str:
         for number, piece in enumerate(pieces)
     ]
     return text[:indent] + "\n".join(lines)
-
-
-LAYOUTS: Final = ("commander", "grouped", "minimist")
-
-
-class LayoutError(ValueError):
-    """`MW_SANDBOX_HELP` names no layout."""
-
-
-def layout() -> str:
-    raw = os.environ.get("MW_SANDBOX_HELP", "").strip().lower() or "commander"
-    if raw not in LAYOUTS:
-        raise LayoutError(f"MW_SANDBOX_HELP={raw!r} is not one of {', '.join(LAYOUTS)}")
-    return raw
-
-
-def top_level() -> str:
-    """`membrane --help` in the layout `MW_SANDBOX_HELP` picks."""
-    chosen = layout()
-    if chosen == "grouped":
-        return render_grouped()
-    if chosen == "minimist":
-        from wrapper.sandbox import minimist_help
-
-        return minimist_help.render_top()
-    return USAGE
-
-
-def command_help(path: str) -> str:
-    """`membrane <path> --help` in the layout `MW_SANDBOX_HELP` picks."""
-    if layout() == "minimist":
-        from wrapper.sandbox import minimist_help
-
-        return minimist_help.render(path)
-    return render(path)

@@ -1,4 +1,5 @@
-"""Step kinds: one module each, registered by name in `STEP_KINDS`.
+"""Step kinds: one module each, registered by name in `kinds.py`; this module holds what they
+share (a unit of work, its outcome, and the protocols of the client and the runner they see).
 
 A kind knows how to render a step's call from the run context, run it through the engine's one
 call chokepoint (`Runner.call`), and show the command it would run (for `mw plan`).
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from wrapper.recipe.model import Step
 
@@ -104,28 +105,3 @@ class Runner(Protocol):
 
 
 Cursor = tuple[str, Any] | None
-
-
-class StepKind(NamedTuple):
-    execute: Callable[[Runner, Unit, Cursor], Outcome]
-    command: Callable[[Runner, Unit], list[str]]
-
-
-def _registry() -> dict[str, StepKind]:
-    from wrapper.run.steps import action, recipe, request, set
-
-    return {
-        "action": StepKind(action.execute, action.command),
-        "request": StepKind(request.execute, request.command),
-        "recipe": StepKind(recipe.execute, recipe.command),
-        "set": StepKind(set.execute, set.command),
-    }
-
-
-STEP_KINDS: dict[str, StepKind] = {}
-
-
-def step_kind(name: str) -> StepKind:
-    if not STEP_KINDS:
-        STEP_KINDS.update(_registry())
-    return STEP_KINDS[name]

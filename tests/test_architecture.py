@@ -1,0 +1,201 @@
+"""The house rules of `wrapper/`, read from the source with `ast`: no import circle, layers that
+only import downwards, click only in the CLI, small modules.
+
+Every import counts, at the top of a module or inside a function: a circle hidden in a function
+is still a circle. Imports under `if TYPE_CHECKING:` never run, so they are left out.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+PACKAGE = ROOT / "wrapper"
+MAX_LINES = 500
+
+
+def _modules() -> dict[str, Path]:
+    """`wrapper.run.scope` -> its file; a package is named by its `__init__.py`."""
+    found: dict[str, Path] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and _is_type_checking(child):
+            for other in child.orelse:
+                yield from _imports_of(other)
+            continue
+        yield from _imports_of(child)
+
+
+def _imports_of(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        yield node
+    yield from _imports(node)
+
+
+def _owner(name: str) -> str | None:
+    """The module of `wrapper` that `name` (a module or a name inside one) lives in."""
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _targets(module: str, node: ast.Import | ast.ImportFrom) -> set[str]:
+    if isinstance(node, ast.Import):
+        return {m for a in node.names if (m := _owner(a.name)) and a.name.startswith("wrapper")}
+    base = node.module or ""
+    if node.level:
+        package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+        parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+        base = ".".join([*parts, *([node.module] if node.module else [])])
+    if not base.startswith("wrapper"):
+        return set()
+    found = set()
+    for alias in node.names:
+        # `from wrapper.run import scope` imports the module `scope`, not the package.
+        target = _owner(f"{base}.{alias.name}") if f"{base}.{alias.name}" in MODULES else None
+        found.add(target or _owner(base) or base)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        edges: set[str] = set()
+        for node in _imports(tree):
+            edges |= _targets(module, node)
+        edges.discard(module)
+        graph[module] = edges
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import circle, each as the path that closes it (`a -> b -> a`)."""
+    found: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                circle = [*path[path.index(nxt) :], nxt]
+                key = frozenset(circle)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(circle)
+            elif nxt not in state:
+                visit(nxt, path)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    return found
+
+
+GRAPH = import_graph()
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_the_graph_sees_imports_in_functions_and_relative_ones() -> None:
+    # The graph must see what it is meant to forbid, or an empty answer proves nothing.
+    assert "wrapper.run.scope" in GRAPH["wrapper.run.engine"]
+    assert "wrapper.cli.app" in GRAPH["wrapper.cli"]  # imported inside `main`
+    assert "wrapper.recipe.values" in GRAPH["wrapper.recipe.model"]
+    assert "wrapper.run.steps.action" in GRAPH["wrapper.run.steps.kinds"]
+
+
+def test_the_cycle_finder_names_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c", "a"]]
+
+
+def test_no_import_circles_in_wrapper() -> None:
+    found = [" -> ".join(circle) for circle in cycles(GRAPH)]
+    assert found == [], "import circles:\n" + "\n".join(found)
+
+
+LAYER_RULES = {
+    # layer: layers it must never import
+    "recipe": {"run", "records", "cli", "membrane", "sandbox"},
+    "run": {"cli", "sandbox"},
+    "records": {"cli", "sandbox"},
+    "membrane": {"recipe", "run", "records", "cli", "sandbox"},
+    "secrets": {"recipe", "run", "records", "cli", "membrane", "sandbox"},
+    "errors": {"recipe", "run", "records", "cli", "membrane", "sandbox"},
+}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYER_RULES))
+def test_layers_import_only_downwards(layer: str) -> None:
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if _layer(module) == layer
+        for target in targets
+        if _layer(target) in LAYER_RULES[layer]
+    )
+    assert wrong == []
+
+
+def test_the_sandbox_imports_nothing_else_of_wrapper() -> None:
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if _layer(module) == "sandbox"
+        for target in targets
+        if _layer(target) != "sandbox"
+    )
+    assert wrong == []
+
+
+def test_only_the_cli_imports_click() -> None:
+    wrong = []
+    for module, path in MODULES.items():
+        if _layer(module) == "cli":
+            continue
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names.append(node.module or "" if isinstance(node, ast.ImportFrom) else "")
+            if any(n == "click" or n.startswith("click.") for n in names):
+                wrong.append(module)
+    assert wrong == []
+
+
+def test_no_module_over_500_lines() -> None:
+    long = {
+        module: count
+        for module, path in MODULES.items()
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
