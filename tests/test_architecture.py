@@ -133,6 +133,7 @@ def test_the_graph_sees_imports_in_functions_and_relative_ones() -> None:
     assert "wrapper.cli.app" in GRAPH["wrapper.cli"]  # imported inside `main`
     assert "wrapper.recipe.values" in GRAPH["wrapper.recipe.model"]
     assert "wrapper.run.steps.action" in GRAPH["wrapper.run.steps.kinds"]
+    assert "wrapper.cli.app" in importers_of("click")
 
 
 def test_the_cycle_finder_names_a_circle() -> None:
@@ -179,17 +180,27 @@ def test_the_sandbox_imports_nothing_else_of_wrapper() -> None:
     assert wrong == []
 
 
-def test_only_the_cli_imports_click() -> None:
-    wrong = []
+def importers_of(package: str) -> list[str]:
+    """The modules of `wrapper` that import `package` (or a module inside it) anywhere."""
+    found = []
     for module, path in MODULES.items():
-        if _layer(module) == "cli":
-            continue
-        for node in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in _imports(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            names.append(node.module or "" if isinstance(node, ast.ImportFrom) else "")
-            if any(n == "click" or n.startswith("click.") for n in names):
-                wrong.append(module)
-    assert wrong == []
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                names.append(node.module or "")
+            if any(n == package or n.startswith(f"{package}.") for n in names):
+                found.append(module)
+                break
+    return found
+
+
+def test_only_the_cli_imports_click() -> None:
+    assert [m for m in importers_of("click") if _layer(m) != "cli"] == []
+
+
+def test_only_the_runner_starts_processes() -> None:
+    assert importers_of("subprocess") == ["wrapper.membrane.runner"]
 
 
 def test_no_module_over_500_lines() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Literal
 
@@ -54,3 +55,16 @@ def bundled_dir(kind: Literal["skills", "recipes"]) -> Path:
     if inside.is_dir() or not (package.parent / "pyproject.toml").is_file():
         return inside
     return package.parent / kind
+
+
+def sandbox_command() -> list[str]:
+    """The argv prefix that starts the offline sandbox in this very environment."""
+    import shutil
+
+    beside = Path(sys.executable).parent / "membrane-sandbox"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("membrane-sandbox")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "wrapper.sandbox"]

@@ -11,8 +11,8 @@ from wrapper.recipe.inputs import (
     resolve_inputs,
     secret_values,
 )
-from wrapper.recipe.values import check_value, default_problem, validation_schema
 from wrapper.recipe.model import InputSpec
+from wrapper.recipe.values import check_value, default_problem, validation_schema
 
 
 def specs(**kw):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -12,21 +11,6 @@ from wrapper.errors import UsageError
 if TYPE_CHECKING:
     from wrapper.cli.github import GitHubReporter
     from wrapper.membrane.client import MembraneClient
-
-
-def sandbox_command() -> list[str]:
-    """The argv prefix that starts the offline sandbox in this very environment."""
-    # Imported here: `mw --version` and `mw --help` never need them (DESIGN section 9).
-    import shutil
-    from pathlib import Path
-
-    beside = Path(sys.executable).parent / "membrane-sandbox"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("membrane-sandbox")
-    if found:
-        return [found]
-    return [sys.executable, "-m", "wrapper.sandbox"]
 
 
 @dataclass
@@ -44,6 +28,8 @@ class AppContext:
     def membrane_command(self) -> list[str]:
         """`--sandbox` wins, then `--membrane`/MW_MEMBRANE (split like a shell), then `membrane`."""
         if self.sandbox or os.environ.get("MW_SANDBOX", "") not in ("", "0", "false"):
+            from wrapper.paths import sandbox_command  # pathlib: not for `mw --help`
+
             return sandbox_command()
         if self.membrane:
             import shlex

@@ -8,10 +8,10 @@ from typing import Final
 
 import click
 
-from wrapper.cli.context import AppContext
+from wrapper.api import lint_recipe
 from wrapper.cli.render import echo_json, json_option
 from wrapper.errors import EXIT_USAGE
-from wrapper.recipe.lint import Problem, expand_paths, lint_paths
+from wrapper.recipe.lint import Problem
 
 EPILOG: Final = """\b
 Examples:
@@ -36,30 +36,25 @@ _WHERE: Final = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?
 @click.pass_context
 def lint(ctx: click.Context, recipes: tuple[Path, ...], strict: bool, as_json: bool) -> None:
     """Check recipes without running them."""
-    files = expand_paths(recipes)
-    problems = lint_paths(files)
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = len(problems) - errors
-    failed = errors > 0 or (strict and warnings > 0)
+    result = lint_recipe(*recipes, strict=strict)
     if as_json:
         echo_json(
             {
-                "ok": not failed,
-                "recipes": len(files),
-                "errors": errors,
-                "warnings": warnings,
-                "problems": [_as_json(p) for p in problems],
+                "ok": result.ok,
+                "recipes": len(result.files),
+                "errors": result.errors,
+                "warnings": result.warnings,
+                "problems": [_as_json(p) for p in result.problems],
             }
         )
     else:
-        for problem in problems:
+        for problem in result.problems:
             click.echo(problem.render())
-        click.echo(summary(len(files), errors, warnings))
-    github = ctx.find_object(AppContext)
-    reporter = github.github() if github is not None else None
-    if reporter is not None:
-        reporter.lint(len(files), problems)
-    if failed:
+        click.echo(summary(len(result.files), result.errors, result.warnings))
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            for problem in result.problems:
+                click.echo(annotation(problem))
+    if not result.ok:
         ctx.exit(EXIT_USAGE)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -74,66 +73,31 @@ def resume(
     wait_lock: bool,
 ) -> None:
     """Resume a stopped run: skip what finished, run the rest."""
-    from wrapper.cli.run import run_loaded, take_lock
-    from wrapper.recipe.inputs import resolve_inputs
-    from wrapper.recipe.loader import load_recipe
-    from wrapper.recipe.shard import Shard
-    from wrapper.records.journal import load_state
-    from wrapper.run.resume import (
-        ResumePlan,
-        check_recipe,
-        missing_secrets,
-        require_secrets,
-        resume_values,
-    )
+    from contextlib import ExitStack
+
+    from wrapper import api
+    from wrapper.cli.run import echo_notice, event_sinks, membrane_argv, render_result
 
     if as_json and events_to == "-":
         raise UsageError("--json and --events - both want stdout; send events to a file")
-    from wrapper.records.report import check_outputs
-
-    check_outputs(report_path, junit_path)
     quiet = quiet or obj.quiet
-    # Locked before the journal is read: what it says stays true until this session ends.
-    with take_lock(run_id, create=False, wait=wait_lock, quiet=quiet) as lock:
-        state = load_state(run_id)
-        loaded = load_recipe(state.path)
-        check_recipe(state, loaded, force=force)
-        specs = loaded.recipe.inputs
-        pairs: dict[str, Any] = dict(parse_pairs(given, "-i"))
-        recorded = [n for n in pairs if n in specs and not specs[n].is_secret]
-        if recorded:
-            # A new value would make one run of two inputs: items before the stop saw the old one.
-            raise UsageError(
-                f"-i {recorded[0]}: run {run_id} recorded this input; a resume reuses it "
-                "(only secret inputs are given again)",
-                advice="To run with another value, start a new run with `mw run`.",
-            )
-        inputs = resolve_inputs(
-            specs, given=pairs, values=resume_values(state, specs, pairs), environ=os.environ
-        )
-        missing = missing_secrets(state, specs, inputs)
-        if missing and sys.stdin.isatty():
-            for name in missing:
-                pairs[name] = click.prompt(f"{name} (secret)", hide_input=True)
-            inputs = resolve_inputs(
-                specs, given=pairs, values=resume_values(state, specs, pairs), environ=os.environ
-            )
-            missing = missing_secrets(state, specs, inputs)
-        require_secrets(missing, specs)
-        plan = ResumePlan(state, loaded, uncertain=uncertain)
-        run_loaded(
-            obj,
-            loaded,
-            inputs,
-            plan.connections,
-            plan=False,
-            run_id=run_id,
-            as_json=as_json,
+    with ExitStack() as stack:
+        result = api.resume_run(
+            run_id,
+            secrets=parse_pairs(given, "-i"),
+            force=force,
+            uncertain=uncertain,
+            membrane=membrane_argv(obj),
+            wait_lock=wait_lock,
+            events=event_sinks(stack, events_to, quiet),
             report_path=report_path,
             junit_path=junit_path,
-            events_to=events_to,
-            quiet=quiet,
-            resume=plan,
-            shard=Shard.from_json(state.shard) if state.shard else None,
-            lock=lock,
+            environ=os.environ,
+            notify=None if quiet else echo_notice,
+            ask_secret=_ask_secret if sys.stdin.isatty() else None,
         )
+    render_result(result, as_json=as_json, events_to=events_to)
+
+
+def _ask_secret(name: str) -> str:
+    return str(click.prompt(f"{name} (secret)", hide_input=True))

@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
@@ -17,14 +18,12 @@ import click
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import CommandFailed
 from wrapper.cli.render import file_option, parse_pairs
-from wrapper.errors import EXIT_INTERRUPTED, UsageError, WrapperError
+from wrapper.errors import EXIT_INTERRUPTED, UsageError
 from wrapper.records import events as ev
 
 if TYPE_CHECKING:
-    from wrapper.recipe.loader import LoadedRecipe
-    from wrapper.recipe.shard import Shard
-    from wrapper.run.resume import ResumePlan
-    from wrapper.run.runlock import RunLock
+    from wrapper import api
+    from wrapper.records.report import Report
 
 RUN_EPILOG = """\b
 Examples:
@@ -165,281 +164,84 @@ def _execute(
     rate_share: str | None,
     wait_lock: bool = False,
 ) -> None:
+    from wrapper import api
+
     quiet = quiet or obj.quiet
-    from wrapper.records.journal import RUN_ID
-
-    if run_id is not None and not RUN_ID.fullmatch(run_id):
-        # The id names the run's folder under the state directory: no separators, no dot-dot.
-        raise UsageError(
-            f"--run-id {run_id!r}: use letters, digits, '.', '_' and '-' (up to 100), "
-            "starting with a letter or digit"
-        )
-    lock = None
-    if run_id is not None and not plan:
-        # A chosen id is claimed before anything else, so a second `mw run` of it stops at once
-        # naming the first; a generated id is new, and is locked when the run begins.
-        lock = take_lock(run_id, create=True, wait=wait_lock, quiet=quiet)
-    try:
-        if lock is not None:
-            _claim(lock, quiet=quiet)
-        if as_json and events_to == "-":
-            raise UsageError("--json and --events - both want stdout; send events to a file")
-        shard_name = "--shard"
-        if shard_spec is None and os.environ.get("MW_SHARD", "").strip():
-            shard_spec, shard_name = os.environ["MW_SHARD"], "MW_SHARD"
-        for option, value in (("--shard-step", shard_step), ("--rate-share", rate_share)):
-            if value is not None and shard_spec is None:
-                raise UsageError(f"{option} needs --shard I/N")
-        share = None
-        if shard_spec is not None:
-            from wrapper.recipe.shard import parse_rate_share, resolve_spec
-
-            # A typo, or `auto` without its variables, fails before the recipe is even read.
-            resolve_spec(shard_spec, os.environ, shard_name)
-            share = parse_rate_share(rate_share) if rate_share is not None else None
-        from wrapper.records.report import check_outputs
-
-        check_outputs(report_path, junit_path)
-        with _failure_recorded(obj, recipe, junit_path):
-            loaded, inputs, overrides, shard = _prepare(
-                recipe, given, inputs_file, connections, shard_spec, shard_step, quiet
-            )
-            if shard is not None:
-                shard = _shard_options(shard, shard_name, share, loaded, quiet=quiet)
-        run_loaded(
-            obj,
-            loaded,
-            inputs,
-            overrides,
-            plan=plan,
+    if as_json and events_to == "-":
+        raise UsageError("--json and --events - both want stdout; send events to a file")
+    start = api.plan_recipe if plan else partial(api.run_recipe, wait_lock=wait_lock)
+    with ExitStack() as stack:
+        result = start(
+            recipe,
+            text_inputs=parse_pairs(given, "-i"),
+            inputs_file=inputs_file,
+            connections=parse_pairs(connections, "--connection"),
+            membrane=membrane_argv(obj),
             run_id=run_id,
-            as_json=as_json,
+            shard=shard_spec,
+            shard_step=shard_step,
+            events=event_sinks(stack, events_to, quiet),
             report_path=report_path,
             junit_path=junit_path,
-            events_to=events_to,
-            quiet=quiet,
-            shard=shard,
-            lock=lock,
+            environ=os.environ,
+            notify=None if quiet else echo_notice,
+            on_refused=_summarise_refused,
         )
-    finally:
-        if lock is not None:
-            lock.release()
+    render_result(result, as_json=as_json, events_to=events_to)
 
 
-def take_lock(run_id: str, *, create: bool, wait: bool, quiet: bool) -> RunLock:
-    """The run's lock; while waiting for it (`--wait-lock`), say whom we wait for."""
-    from wrapper.run.runlock import lock_run
+def membrane_argv(obj: AppContext) -> list[str]:
+    """The membrane argv from the global options (and `-v` turns logging on first)."""
+    if obj.verbose:
+        from wrapper.cli.render import enable_verbose_logging
 
-    def waiting(holder: int | None) -> None:
-        if not quiet:
-            who = f"pid {holder}" if holder else "another mw"
-            click.echo(f"waiting for run {run_id}: it is in use by {who}", err=True)
-
-    return lock_run(run_id, create=create, wait=wait, on_wait=waiting)
+        enable_verbose_logging()
+    return obj.membrane_command()
 
 
-def _claim(lock: RunLock, *, quiet: bool) -> None:
-    from wrapper.run.runlock import claim_new_run
-
-    if claim_new_run(lock) and not quiet:
-        click.echo(
-            f"note: run {lock.run_id} never started (it was stopped while writing its first "
-            "journal record); starting it afresh under the same id",
-            err=True,
-        )
+def echo_notice(line: str) -> None:
+    click.echo(line, err=True)
 
 
-@contextmanager
-def _failure_recorded(obj: AppContext, recipe: str, junit_path: Path | None) -> Iterator[None]:
-    """A run refused before its first step (lint, inputs) still leaves a red JUnit file and
-    job summary, so CI shows the failure where it looks for it."""
-    try:
-        yield
-    except WrapperError as error:
-        from datetime import datetime, timezone
+def _summarise_refused(report: Report) -> None:
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from wrapper.cli.github import append_summary
 
-        from wrapper.records.report import ErrorReport, RecipeRef, Report, junit_xml, write_text
-        from wrapper.run.retry import error_info
-
-        report = Report(
-            run_id="not-started",
-            recipe=RecipeRef(name=Path(recipe).stem, path=recipe, sha256=""),
-            status="failed",
-            exit_code=error.exit_code,
-            started_at=datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
-            error=ErrorReport.model_validate(error_info(error)),
-        )
-        if junit_path is not None:
-            write_text(junit_path, junit_xml(report) + "\n")
-        github = obj.github()
-        if github is not None:
-            # The handler annotates the error itself, at each problem's line.
-            github.replay(report, annotate=False)
-        raise
+        append_summary(report)
 
 
-def _prepare(
-    recipe: str,
-    given: tuple[str, ...],
-    inputs_file: Path | None,
-    connections: tuple[str, ...],
-    shard_spec: str | None,
-    shard_step: str | None,
-    quiet: bool,
-) -> tuple[LoadedRecipe, dict[str, Any], dict[str, str], Shard | None]:
-    """The recipe loaded and linted, its inputs resolved, overrides and the shard checked."""
-    from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
-    from wrapper.recipe.lint import check_recipe
-    from wrapper.recipe.loader import load_recipe, recipe_argument
+def event_sinks(stack: ExitStack, events_to: str | None, quiet: bool) -> list[ev.EventSink]:
+    """Where a run's events go besides its report and journal: --events, the progress view.
 
-    loaded = load_recipe(recipe_argument(recipe))
-    # What `mw lint` calls an error stops the run before any call: a reference to a later step,
-    # a sub-recipe cycle, `index` outside a foreach. Warnings are lint's to show.
-    check_recipe(loaded)
-    specs = loaded.recipe.inputs
-    values = load_inputs_file(inputs_file) if inputs_file else {}
-    inputs = resolve_inputs(
-        specs, given=parse_pairs(given, "-i"), values=values, environ=os.environ
-    )
-    overrides = parse_pairs(connections, "--connection")
-    unknown = [name for name in overrides if name not in loaded.recipe.connections]
-    if unknown:
-        declared = ", ".join(loaded.recipe.connections) or "none"
-        raise UsageError(
-            f"--connection {unknown[0]}: the recipe declares no such connection "
-            f"(it declares: {declared})"
-        )
-    shard = None
-    if shard_spec is not None:
-        from wrapper.recipe.shard import choose_step, outside_writes
-
-        shard = choose_step(loaded.recipe, inputs, os.environ, shard_spec, shard_step)
-        writes = outside_writes(loaded.recipe, shard)
-        if writes and not quiet:
-            click.echo(
-                f"warning: write step{'s' if len(writes) > 1 else ''} {', '.join(writes)} "
-                f"run{'' if len(writes) > 1 else 's'} in every shard (only {shard.step_id!r} "
-                "is split)",
-                err=True,
-            )
-    return loaded, inputs, overrides, shard
-
-
-def _shard_options(
-    shard: Shard, name: str, share: int | None, loaded: LoadedRecipe, *, quiet: bool
-) -> Shard:
-    """The shard with its rate share; says what chose it and each connection's rate here."""
-    from dataclasses import replace
-
-    from wrapper.run.ratelimit import rate_notes
-
-    shard = replace(shard, rate_share=share)
-    source = shard.chosen_by() or (name if name != "--shard" else None)
-    if not quiet and source:
-        click.echo(f"[shard] {shard.label} from {source}", err=True)
-    for note in [] if quiet else rate_notes(loaded.recipe.connections, shard):
-        click.echo(f"[rate] {note}", err=True)
-    return shard
-
-
-def run_loaded(
-    obj: AppContext,
-    loaded: LoadedRecipe,
-    inputs: dict[str, Any],
-    overrides: dict[str, str],
-    *,
-    plan: bool,
-    run_id: str | None,
-    as_json: bool,
-    report_path: Path | None,
-    junit_path: Path | None,
-    events_to: str | None,
-    quiet: bool,
-    resume: ResumePlan | None = None,
-    shard: Shard | None = None,
-    lock: RunLock | None = None,
-) -> None:
-    """Run (or resume) a loaded recipe with resolved inputs, render it and exit.
-
-    A run (not a plan) holds its run's lock for the whole session: `lock` when the caller took
-    it, else one taken here for a new run id.
+    SIGTERM (CI cancelling a job) stops the run the way Ctrl-C does while the stack is open.
     """
-    from wrapper.membrane.client import MembraneClient
-    from wrapper.recipe.inputs import secret_values
-    from wrapper.records.journal import Journal
-    from wrapper.records.report import EventWriter, ReportBuilder, write_junit, write_report
-    from wrapper.run.engine import Engine, RunOptions, new_run_id
-    from wrapper.run.ratelimit import RateLimiter
-    from wrapper.secrets import Masker
+    from wrapper.records.report import EventWriter
 
-    run_id = run_id or new_run_id()
-    if not plan and lock is None:
-        lock = take_lock(run_id, create=True, wait=False, quiet=quiet)
-        _claim(lock, quiet=quiet)
-    try:
-        specs = loaded.recipe.inputs
-        masker = Masker(secret_values(specs, inputs))
-        if obj.verbose:
-            from wrapper.cli.render import enable_verbose_logging
+    stack.enter_context(_sigterm_as_interrupt())
+    sinks: list[ev.EventSink] = []
+    if events_to:
+        sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
+    if not quiet:
+        sinks.append(_view(stack))
+    return sinks
 
-            enable_verbose_logging()
-        client = MembraneClient(obj.membrane_command(), mask=masker.mask)
-        builder = ReportBuilder()
-        with ExitStack() as stack:
-            sinks: list[ev.EventSink] = [builder]
-            if not plan:
-                journal = Journal(run_id)
-                stack.callback(journal.close)
-                if resume is not None:
-                    journal.write(resume.record())
-                sinks.append(journal)
-            if events_to:
-                sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
-            if not quiet:
-                sinks.append(_view(stack))
-            github = obj.github()
-            if github is not None:
-                sinks.append(github.run_sink(loaded))
-            share = shard.rate_divisor if shard is not None else 1
-            limiter = RateLimiter(loaded.recipe.connections, share=share)
-            engine = Engine(
-                loaded,
-                inputs,
-                client,
-                masker=masker,
-                sinks=sinks,
-                options=RunOptions(
-                    run_id=run_id,
-                    plan=plan,
-                    connections=overrides,
-                    environ=os.environ,
-                    resume=resume,
-                    shard=shard,
-                    before_call=limiter.before_call,
-                    on_call_error=limiter.after_error,
-                ),
-            )
-            with _sigterm_as_interrupt():
-                result = engine.run()
-        report = builder.report()
-        if report_path:
-            write_report(report, report_path)
-        if junit_path:
-            write_junit(report, junit_path)
-        if as_json:
-            click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-        elif events_to != "-":
-            _print_outputs(masker.mask_value(result.outputs))
-        if result.error is not None:
-            if result.exit_code == EXIT_INTERRUPTED and not plan:
-                result.error.advice = f"The journal is kept; continue with: mw resume {run_id}"
-            raise CommandFailed(
-                masker.mask_error(result.error), result.exit_code, reported=github is not None
-            )
-        sys.exit(result.exit_code)
-    finally:
-        if lock is not None:
-            lock.release()
+
+def render_result(result: api.RunResult, *, as_json: bool, events_to: str | None) -> None:
+    """Print a run's outcome as `mw run` does, then exit with its code."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from wrapper.cli.github import annotate_run
+
+        annotate_run(result.recipe, result.report)
+    if as_json:
+        click.echo(json.dumps(result.report.to_json(), indent=2, ensure_ascii=False))
+    elif events_to != "-":
+        _print_outputs(result.outputs)
+    if result.error is not None:
+        if result.exit_code == EXIT_INTERRUPTED and not result.plan:
+            advice = f"The journal is kept; continue with: mw resume {result.run_id}"
+            result.error.advice = advice
+        click.echo(format_error(result.error), err=True)
+    sys.exit(result.exit_code)
 
 
 def _print_outputs(outputs: dict[str, Any]) -> None:

@@ -1,0 +1,135 @@
+"""Everything a run checks before its first call: the recipe loaded and linted, its inputs
+resolved, connection overrides and the shard; for a resume, the journal read back.
+
+A problem found here stops the run before anything ran; it is raised (one `WrapperError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wrapper.errors import UsageError
+from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
+from wrapper.recipe.lint import check_recipe
+from wrapper.recipe.loader import LoadedRecipe, load_recipe, recipe_argument
+
+if TYPE_CHECKING:
+    from wrapper.recipe.shard import Shard
+    from wrapper.run.resume import ResumePlan
+
+#: Told a line a person should read (a warning, a note); None: nobody is listening.
+Notify = Callable[[str], None] | None
+
+
+@dataclass
+class Prepared:
+    """A recipe ready to run: loaded, linted, inputs resolved, connections and shard checked."""
+
+    loaded: LoadedRecipe
+    inputs: dict[str, Any]
+    connections: dict[str, str] = field(default_factory=dict)
+    shard: Shard | None = None
+    resume: ResumePlan | None = None
+
+
+def prepare_run(
+    recipe: str | Path,
+    *,
+    inputs: Mapping[str, Any] | None = None,
+    text_inputs: Mapping[str, str] | None = None,
+    inputs_file: Path | None = None,
+    connections: Mapping[str, str] | None = None,
+    environ: Mapping[str, str],
+    shard: str | None = None,
+    shard_step: str | None = None,
+    notify: Notify = None,
+) -> Prepared:
+    """Load `recipe` (a file or a shipped name) and check everything a run needs."""
+    if shard_step is not None and shard is None:
+        raise UsageError("--shard-step needs --shard I/N")
+    if shard is not None:
+        from wrapper.recipe.shard import parse_spec
+
+        parse_spec(shard)  # a typo fails before the recipe is even read
+    loaded = load_recipe(recipe_argument(recipe))
+    # What `mw lint` calls an error stops the run before any call: a reference to a later step,
+    # a sub-recipe cycle, `index` outside a foreach. Warnings are lint's to show.
+    check_recipe(loaded)
+    values = dict(load_inputs_file(inputs_file)) if inputs_file else {}
+    values.update(inputs or {})
+    resolved = resolve_inputs(
+        loaded.recipe.inputs, given=dict(text_inputs or {}), values=values, environ=environ
+    )
+    overrides = dict(connections or {})
+    unknown = [name for name in overrides if name not in loaded.recipe.connections]
+    if unknown:
+        declared = ", ".join(loaded.recipe.connections) or "none"
+        raise UsageError(
+            f"--connection {unknown[0]}: the recipe declares no such connection "
+            f"(it declares: {declared})"
+        )
+    chosen = None
+    if shard is not None:
+        from wrapper.recipe.shard import choose_step, outside_writes
+
+        chosen = choose_step(loaded.recipe, resolved, environ, shard, shard_step)
+        writes = outside_writes(loaded.recipe, chosen)
+        if writes and notify is not None:
+            notify(
+                f"warning: write step{'s' if len(writes) > 1 else ''} {', '.join(writes)} "
+                f"run{'' if len(writes) > 1 else 's'} in every shard (only {chosen.step_id!r} "
+                "is split)"
+            )
+    return Prepared(loaded, resolved, overrides, chosen)
+
+
+def prepare_resume(
+    run_id: str,
+    *,
+    secrets: Mapping[str, str] | None = None,
+    force: bool = False,
+    uncertain: str | None = None,
+    environ: Mapping[str, str],
+    ask_secret: Callable[[str], str] | None = None,
+) -> Prepared:
+    """Read run `run_id`'s journal (its lock held by the caller) and plan what is left.
+
+    `secrets` are the secret inputs given again (they are never journaled); the run's other
+    inputs are reused as recorded. `ask_secret(name)` is asked for any secret still missing.
+    """
+    from wrapper.recipe.shard import Shard
+    from wrapper.records.journal import load_state
+    from wrapper.run import resume
+
+    state = load_state(run_id)
+    loaded = load_recipe(state.path)
+    resume.check_recipe(state, loaded, force=force)
+    specs = loaded.recipe.inputs
+    pairs: dict[str, Any] = dict(secrets or {})
+    recorded = [n for n in pairs if n in specs and not specs[n].is_secret]
+    if recorded:
+        # A new value would make one run of two inputs: items before the stop saw the old one.
+        raise UsageError(
+            f"-i {recorded[0]}: run {run_id} recorded this input; a resume reuses it "
+            "(only secret inputs are given again)",
+            advice="To run with another value, start a new run with `mw run`.",
+        )
+
+    def resolved() -> dict[str, Any]:
+        values = resume.resume_values(state, specs, pairs)
+        return resolve_inputs(specs, given=pairs, values=values, environ=environ)
+
+    inputs = resolved()
+    missing = resume.missing_secrets(state, specs, inputs)
+    if missing and ask_secret is not None:
+        for name in missing:
+            pairs[name] = ask_secret(name)
+        inputs = resolved()
+        missing = resume.missing_secrets(state, specs, inputs)
+    resume.require_secrets(missing, specs)
+    plan = resume.ResumePlan(state, loaded, uncertain=uncertain)
+    shard = Shard.from_json(state.shard) if state.shard else None
+    return Prepared(loaded, inputs, dict(plan.connections), shard, plan)

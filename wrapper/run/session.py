@@ -1,0 +1,124 @@
+"""One run's parts, built together: masker, client, journal, rate limits, engine and report.
+
+`mw run`, `mw plan` and `mw resume` (and the library calls under them) differ only in what they
+hand in: a plan keeps no journal, a resume starts its journal with the resume record. Whatever
+the run's outcome, the session ends with the report written where it was asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wrapper.errors import WrapperError
+from wrapper.recipe.inputs import secret_values
+from wrapper.recipe.loader import LoadedRecipe
+from wrapper.records import events as ev
+from wrapper.records.journal import Journal
+from wrapper.records.report import (
+    ErrorReport,
+    RecipeRef,
+    Report,
+    ReportBuilder,
+    write_junit,
+    write_report,
+)
+from wrapper.run.engine import Engine, RunOptions, RunResult
+from wrapper.run.ratelimit import RateLimiter
+from wrapper.run.retry import error_info
+from wrapper.run.steps import ClientLike
+from wrapper.secrets import Masker
+
+if TYPE_CHECKING:
+    from wrapper.recipe.shard import Shard
+    from wrapper.run.resume import ResumePlan
+
+#: Builds the membrane client once the run's secrets are known (its errors are masked).
+ClientFactory = Callable[[Masker], ClientLike]
+
+
+@dataclass
+class SessionSpec:
+    """What one session runs: a loaded recipe with resolved inputs, and how."""
+
+    loaded: LoadedRecipe
+    inputs: dict[str, Any]
+    run_id: str
+    plan: bool = False
+    connections: Mapping[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] | None = None
+    resume: ResumePlan | None = None
+    shard: Shard | None = None
+    #: Further event sinks (progress views, an NDJSON stream), after the report and journal.
+    sinks: Sequence[ev.EventSink] = ()
+    report_path: Path | None = None
+    junit_path: Path | None = None
+
+
+@dataclass
+class SessionResult:
+    """The engine's verdict, the report built from the run's events, and its masker."""
+
+    result: RunResult
+    report: Report
+    masker: Masker
+
+
+def run_session(spec: SessionSpec, make_client: ClientFactory) -> SessionResult:
+    """Run `spec` to the end: failures are in the result; only setting up (a journal that
+    cannot be written, a membrane command that is empty) raises."""
+    loaded = spec.loaded
+    masker = Masker(secret_values(loaded.recipe.inputs, spec.inputs))
+    client = make_client(masker)
+    builder = ReportBuilder()
+    with ExitStack() as stack:
+        sinks: list[ev.EventSink] = [builder]
+        if not spec.plan:
+            journal = Journal(spec.run_id)
+            stack.callback(journal.close)
+            if spec.resume is not None:
+                journal.write(spec.resume.record())
+            sinks.append(journal)
+        sinks.extend(spec.sinks)
+        limiter = RateLimiter(loaded.recipe.connections)
+        engine = Engine(
+            loaded,
+            spec.inputs,
+            client,
+            masker=masker,
+            sinks=sinks,
+            options=RunOptions(
+                run_id=spec.run_id,
+                plan=spec.plan,
+                connections=dict(spec.connections),
+                environ=spec.environ,
+                resume=spec.resume,
+                shard=spec.shard,
+                before_call=limiter.before_call,
+                on_call_error=limiter.after_error,
+            ),
+        )
+        result = engine.run()
+    report = builder.report()
+    if spec.report_path:
+        write_report(report, spec.report_path)
+    if spec.junit_path:
+        write_junit(report, spec.junit_path)
+    return SessionResult(result, report, masker)
+
+
+def refused_report(recipe: str, error: WrapperError) -> Report:
+    """The report of a run refused before its first step (the recipe or an input was wrong)."""
+    from datetime import datetime, timezone
+
+    return Report(
+        run_id="not-started",
+        recipe=RecipeRef(name=Path(recipe).stem, path=recipe, sha256=""),
+        status="failed",
+        exit_code=error.exit_code,
+        started_at=datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+        error=ErrorReport.model_validate(error_info(error)),
+    )
