@@ -8,26 +8,14 @@ setup - near-miss records, say - are seen by that test's runs only.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-RECIPES = ROOT / "recipes"
-MW = str(Path(sys.executable).parent / "mw")
+from tests.helpers import ROOT, run_mw
+from tests.helpers import SHIPPED_RECIPES as RECIPES
 
-
-def mw(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [MW, "--sandbox", *args],
-        cwd=cwd,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+mw = partial(run_mw, script=True)
 
 
 def run(recipe: str, *inputs: str, cwd: Path = ROOT, exit_code: int = 0) -> dict[str, Any]:

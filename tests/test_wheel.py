@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
+
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[1]
 SKIPPED = shutil.ignore_patterns(
     ".git",
     ".venv",

@@ -23,15 +23,14 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import ROOT, mw_command
 from tests.reliability.helpers import world
 
-ROOT = Path(__file__).parents[2]
 DATA = Path(__file__).parent / "data"
 RUN_ID = "chaos"
 #: Faults a trial may inject (one set per trial), as MW_SANDBOX_FAULTS.
@@ -81,8 +80,7 @@ def environment(home: Path, faults: str = "", seed: int = 0) -> dict[str, str]:
     return env
 
 
-def mw_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "wrapper", "--sandbox", *args]
+mw_argv = mw_command
 
 
 def journal_path(home: Path) -> Path:

@@ -22,8 +22,8 @@ import jsonschema
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT / "tests" / "data" / "schemastore"
+from tests.helpers import ROOT
+
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 CONTEXT_NAME = re.compile(r"\b(inputs|steps|github|runner|env|matrix|secrets)\.([\w.-]+)")

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import textwrap
+from functools import partial
 from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
-from wrapper.cli import COMMANDS, cli
+from tests import helpers
+from tests.helpers import MEMBRANE_DATA as DATA
+from wrapper.cli import COMMANDS
 from wrapper.membrane import dialect as dialects
 
-DATA = Path(__file__).parents[1] / "data" / "membrane"
 CONN = "65f1c0ffee0000000000c0a1"
 
 
@@ -39,12 +40,7 @@ def quiet_logger():
 
 @pytest.fixture
 def mw():
-    runner = CliRunner()
-
-    def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None):
-        return runner.invoke(cli, list(args), env=env, input=input)
-
-    return invoke
+    return partial(helpers.mw, catch_exceptions=True)
 
 
 @pytest.fixture

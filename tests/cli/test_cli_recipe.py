@@ -6,17 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from tests.helpers import RECIPES as DATA
+from tests.helpers import mw
 from wrapper.cli import cli
 from wrapper.recipe.schema import recipe_schema_text
 
-DATA = Path(__file__).parents[1] / "data" / "recipes"
 GOOD = "version: 1\nname: t\nconnections:\n  cw: {app: chatwoot}\nsteps:\n  - {id: a, action: x}\n"
-
-
-def mw(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from functools import partial
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests import helpers
 from wrapper.cli import cli
 
 RECIPE = str(Path(__file__).parents[1] / "data" / "recipes" / "tag-contacts.yaml")
@@ -45,8 +47,7 @@ def tagged(fake_process, contact, note=None, fails=False):
         )
 
 
-def mw(*args):
-    return CliRunner().invoke(cli, ["--membrane", "membrane", *args], catch_exceptions=False)
+mw = partial(helpers.mw, membrane="membrane")
 
 
 def test_run_prints_progress_on_stderr_and_outputs_on_stdout(fake_process):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from wrapper.cli import cli
+from tests import helpers
 from wrapper.membrane import dialect as dialects
 
 CONN = "65f1c0ffee0000000000c0a1"
@@ -24,10 +24,7 @@ def fresh_dialect_memory():
 
 @pytest.fixture
 def mw():
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args))
-
-    return invoke
+    return partial(helpers.mw, catch_exceptions=True)
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 import pytest
 
+from tests.helpers import ROOT
 from wrapper import errors
 from wrapper.cli.app import cli
 from wrapper.cli.docgen import cli_page, error_classes, exit_codes_page, walk
 
-ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 PAGES = [README, *sorted(DOCS.glob("*.md"))]

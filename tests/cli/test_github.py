@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests import helpers
 from wrapper.cli import cli
 from wrapper.cli.github import GitHubReporter, workflow_command
 
@@ -80,10 +81,8 @@ def _tag(fake_process, contact, *, fails=False):
 
 
 def _mw(*args):
-    return CliRunner().invoke(
-        cli,
-        ["--membrane", "membrane", *args, "--connection", "chatwoot=c1", "-i", f"token={SECRET}"],
-    )
+    given = ["--connection", "chatwoot=c1", "-i", f"token={SECRET}"]
+    return helpers.mw(*args, *given, membrane="membrane", catch_exceptions=True)
 
 
 def _summary(path: Path) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import run_mw
 
 pytestmark = pytest.mark.integration
 
@@ -51,22 +52,9 @@ outputs:
 """
 
 
-def _mw_command() -> list[str]:
-    beside = Path(sys.executable).parent / "mw"
-    return [str(beside)] if beside.exists() else [sys.executable, "-m", "wrapper"]
-
-
 def mw(mode: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MW_MEMBRANE": str(FAKE), "FAKE_MEMBRANE_MODE": mode}
-    result = subprocess.run(
-        [*_mw_command(), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=CALL_TIMEOUT_S,
-        stdin=subprocess.DEVNULL,
-    )
+    result = run_mw(*args, cwd=cwd, env=env, sandbox=False, script=True, timeout=CALL_TIMEOUT_S)
     assert "This is a bug in mw" not in result.stderr, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     return result

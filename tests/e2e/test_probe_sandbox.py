@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from functools import partial
 
 import pytest
 
 from tests.e2e.test_fake_membrane import CALL_TIMEOUT_S
+from tests.helpers import run_mw
 
 pytestmark = pytest.mark.integration
 
 
-def mw(*args: str, cwd) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wrapper", "--sandbox", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=dict(os.environ),
-        timeout=CALL_TIMEOUT_S,
-        stdin=subprocess.DEVNULL,
-    )
+mw = partial(run_mw, timeout=CALL_TIMEOUT_S)
 
 
 @pytest.mark.parametrize(

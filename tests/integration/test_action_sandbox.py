@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.helpers import RECIPES, ROOT
+
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed"),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-RECIPES = ROOT / "tests" / "data" / "recipes"
 STEP = next(
     step
     for step in yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))["runs"]["steps"]

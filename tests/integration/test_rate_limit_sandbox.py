@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import ROOT
+
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
 #: Event times have millisecond resolution and are stamped just after the token is taken.
 TOLERANCE_S = 0.1
 

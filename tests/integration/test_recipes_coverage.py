@@ -6,16 +6,15 @@ use its REST API through the proxy), and every shipped recipe lints clean, warni
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
+from tests.helpers import SHIPPED_RECIPES as RECIPES
 from tests.published_keys import CHAPORT_KEYS, CHATRA_KEYS
 from wrapper.recipe.lint import lint_paths
 from wrapper.recipe.loader import load_recipe
 
-ROOT = Path(__file__).resolve().parents[2]
-RECIPES = ROOT / "recipes"
 README = RECIPES / "README.md"
 SHIPPED = sorted(RECIPES.rglob("*.yaml"))
 

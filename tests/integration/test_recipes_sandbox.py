@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from functools import partial
 
 import pytest
-from click.testing import CliRunner
 
-from wrapper.cli import cli
+from tests import helpers
+from tests.helpers import RECIPES
 
 pytestmark = pytest.mark.integration
 
-RECIPES = Path(__file__).parents[1] / "data" / "recipes"
 
-
-def mw(*args):
-    return CliRunner().invoke(cli, ["--sandbox", *args], catch_exceptions=False)
+mw = partial(helpers.mw, sandbox=True)
 
 
 def test_the_design_recipe_creates_then_finds_the_contact(tmp_path):

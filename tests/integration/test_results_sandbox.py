@@ -6,20 +6,19 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from wrapper.cli import cli
+from tests import helpers
 
 pytestmark = pytest.mark.integration
 
 ASSIGN = str(Path(__file__).parents[1] / "data" / "recipes" / "assign-unassigned.yaml")
 
 
-def mw(*args):
-    return CliRunner().invoke(cli, ["--sandbox", *args], catch_exceptions=False)
+mw = partial(helpers.mw, sandbox=True)
 
 
 def test_a_filter_by_an_input_assigns_the_right_agent_and_counts_with_set(tmp_path):

@@ -6,23 +6,17 @@ import json
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_mw
+
 pytestmark = pytest.mark.integration
 
 
-def mw(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wrapper", "--sandbox", *args],
-        cwd=cwd,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+mw = partial(run_mw, timeout=300)
 
 
 def test_three_shards_create_each_contact_once_and_merge_into_one_report(tmp_path):

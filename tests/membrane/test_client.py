@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import pytest
 
+from tests.helpers import MEMBRANE_DATA as DATA
 from wrapper.errors import (
     AccessDeniedError,
     ConnectionActionRequiredError,
@@ -21,7 +21,6 @@ from wrapper.errors import (
 from wrapper.membrane import dialect as dialects
 from wrapper.membrane.client import MembraneClient
 
-DATA = Path(__file__).parents[1] / "data" / "membrane"
 CONN = "65f1c0ffee0000000000c0a1"
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import MEMBRANE_DATA as DATA
 from wrapper.errors import InvalidOutputError, UsageError, WrongMembraneError
 from wrapper.membrane import dialect
-
-DATA = Path(__file__).parents[1] / "data" / "membrane"
 
 
 def help_text(name: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
+from tests.helpers import MEMBRANE_DATA as DATA
 from wrapper.errors import (
     AccessDeniedError,
     BadRequestError,
@@ -25,7 +25,6 @@ from wrapper.membrane import failures, runner
 from wrapper.membrane.client import MembraneClient
 from wrapper.membrane.runner import RunResult
 
-DATA = Path(__file__).parents[1] / "data" / "membrane"
 RUN = [
     *("membrane", "action", "run", "create-contact", "--connectionId=c1"),
     *("--input", '{"email":"x"}', "--json"),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from tests.helpers import MEMBRANE_DATA as DATA
 from wrapper.membrane.models import (
     Action,
     Connection,
@@ -17,8 +17,6 @@ from wrapper.membrane.models import (
     run_result_of,
     unwrap,
 )
-
-DATA = Path(__file__).parents[1] / "data" / "membrane"
 
 
 def load(name: str):

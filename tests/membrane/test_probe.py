@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import textwrap
+from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pytest_subprocess import FakeProcess
 
+from tests import helpers
 from tests.e2e.replay import TRANSCRIPT, register_transcript
-from wrapper.cli import cli
 from wrapper.errors import UsageError
 from wrapper.membrane import dialect as dialects
 from wrapper.membrane import probe_shapes as shapes
@@ -41,12 +41,7 @@ def bin_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def mw():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, list(args))
-
-    return invoke
+    return partial(helpers.mw, catch_exceptions=True)
 
 
 def register(fake_process, args, stdout="", *, stderr="", returncode=0):

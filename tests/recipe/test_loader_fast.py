@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
+from tests.helpers import RECIPES
 from wrapper.recipe import loader
 
-DATA = sorted((Path(__file__).parents[1] / "data" / "recipes").glob("*.yaml"))
+DATA = sorted(RECIPES.glob("*.yaml"))
 UNICODE = """\
 version: 1
 name: unicode-doc

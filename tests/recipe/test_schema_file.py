@@ -9,13 +9,12 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.helpers import RECIPES as RECIPE_DATA
+from tests.helpers import ROOT
 from wrapper.recipe.schema import REGENERATE, recipe_schema, recipe_schema_text
 
-ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = ROOT / "schema" / "recipe.schema.json"
-RECIPES = sorted((ROOT / "tests" / "data" / "recipes").glob("*.yaml")) + sorted(
-    (ROOT / "recipes").glob("*/*.yaml")
-)
+RECIPES = sorted(RECIPE_DATA.glob("*.yaml")) + sorted((ROOT / "recipes").glob("*/*.yaml"))
 
 
 def test_committed_schema_is_current() -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import textwrap
+from functools import partial
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests import helpers
 from wrapper.cli import cli
 from wrapper.errors import UsageError
 from wrapper.membrane.client import MembraneClient
@@ -300,8 +302,7 @@ def write_recipe(tmp_path: Path, text: str = TWO_STAGES) -> str:
     return str(path)
 
 
-def mw(*args):
-    return CliRunner().invoke(cli, ["--membrane", "membrane", *args], catch_exceptions=False)
+mw = partial(helpers.mw, membrane="membrane")
 
 
 @pytest.fixture(autouse=True)

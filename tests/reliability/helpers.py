@@ -6,11 +6,9 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).parents[2]
-RECIPES = ROOT / "tests" / "data" / "recipes"
+from tests.helpers import ROOT, mw_command, run_mw
 
 
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -25,19 +23,13 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "wrapper", "--sandbox", *args]
-
-
 def mw(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command(*args), env=env, capture_output=True, text=True, timeout=600, check=False
-    )
+    return run_mw(*args, env=env)
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        command(*args),
+        mw_command(*args),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

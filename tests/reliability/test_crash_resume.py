@@ -13,8 +13,8 @@ import time
 
 import pytest
 
+from tests.helpers import RECIPES
 from tests.reliability.helpers import (
-    RECIPES,
     contacts_by_email,
     environment,
     final_items,

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.helpers import (
-    RECIPES,
-    contacts_by_email,
-    environment,
-    final_items,
-    journal,
-    mw,
-)
+from tests.helpers import RECIPES
+from tests.reliability.helpers import contacts_by_email, environment, final_items, journal, mw
 
 pytestmark = pytest.mark.reliability
 

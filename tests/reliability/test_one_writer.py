@@ -16,7 +16,9 @@ import time
 
 import pytest
 
-from tests.reliability.helpers import RECIPES, command, environment, journal, mw, world
+from tests.helpers import RECIPES
+from tests.helpers import mw_command as command
+from tests.reliability.helpers import environment, journal, mw, world
 from wrapper.run.runlock import lock_run
 
 pytestmark = pytest.mark.reliability

@@ -13,10 +13,11 @@ AGENTS = [
 ]
 
 
-def test_a_filter_compares_with_an_input_through_dollar(fake_process):
-    ok(fake_process, "agents", None, AGENTS)
-    ok(fake_process, "assign", {"assignee_id": 2}, {"ok": True})
+def test_a_filter_compares_with_an_input_through_dollar(fake):
+    ok(fake, "agents", None, AGENTS)
+    ok(fake, "assign", {"assignee_id": 2}, {"ok": True})
     h = Harness(
+        fake,
         recipe("""
         inputs: {agent_email: {type: string}}
         steps:
@@ -34,9 +35,10 @@ def test_a_filter_compares_with_an_input_through_dollar(fake_process):
     assert h.run().exit_code == 0
 
 
-def test_step_outputs_read_the_result_and_dollar_reads_the_scope(fake_process):
-    ok(fake_process, "search", None, {"payload": AGENTS})
+def test_step_outputs_read_the_result_and_dollar_reads_the_scope(fake):
+    ok(fake, "search", None, {"payload": AGENTS})
     h = Harness(
+        fake,
         recipe("""
         inputs: {email: {type: string}}
         steps:
@@ -53,9 +55,10 @@ def test_step_outputs_read_the_result_and_dollar_reads_the_scope(fake_process):
     assert h.step("find")["outputs"] == {"exact": 2, "first": 1}
 
 
-def test_set_computes_named_values_without_a_call(fake_process):
-    ok(fake_process, "agents", None, AGENTS)
+def test_set_computes_named_values_without_a_call(fake):
+    ok(fake, "agents", None, AGENTS)
     h = Harness(
+        fake,
         recipe("""
         inputs: {agent_email: {type: string}}
         steps:
@@ -79,11 +82,12 @@ def test_set_computes_named_values_without_a_call(fake_process):
     assert result.exit_code == 0, result.error
     assert h.step("pick")["outputs"] == {"agent_id": 1, "total": 2, "half": 0.5, "next_id": 3}
     assert result.outputs == {"agent_id": 1, "half": 0.5}
-    assert len(fake_process.calls) == 1  # the set step made none
+    assert len(fake.targets("action")) == 1  # the set step made none
 
 
-def test_set_inside_a_foreach_gives_a_list_of_item_outputs(fake_process):
+def test_set_inside_a_foreach_gives_a_list_of_item_outputs(fake):
     h = Harness(
+        fake,
         recipe("""
         inputs: {prices: {type: array, default: [10, 20, 5]}}
         steps:
@@ -92,7 +96,7 @@ def test_set_inside_a_foreach_gives_a_list_of_item_outputs(fake_process):
             set: {gross: "mul(item, `1.25`)", position: "add(index, `1`)"}
         outputs:
           total: "sum(steps.vat.outputs[*].gross)"
-        """)
+        """),
     )
     result = h.run()
     assert result.exit_code == 0, result.error
@@ -104,9 +108,10 @@ def test_set_inside_a_foreach_gives_a_list_of_item_outputs(fake_process):
     assert result.outputs == {"total": 43.75}
 
 
-def test_plan_runs_set_steps_and_marks_what_it_cannot_know(fake_process):
-    ok(fake_process, "find", None, {"payload": []})
+def test_plan_runs_set_steps_and_marks_what_it_cannot_know(fake):
+    ok(fake, "find", None, {"payload": []})
     h = Harness(
+        fake,
         recipe("""
         steps:
           - id: find
@@ -139,8 +144,9 @@ def test_plan_runs_set_steps_and_marks_what_it_cannot_know(fake_process):
     }
 
 
-def test_a_var_that_fails_on_the_data_fails_the_step_naming_its_line_and_value(fake_process):
+def test_a_var_that_fails_on_the_data_fails_the_step_naming_its_line_and_value(fake):
     h = Harness(
+        fake,
         recipe("""
         inputs: {email: {type: string}}
         vars:
@@ -162,8 +168,9 @@ def test_a_var_that_fails_on_the_data_fails_the_step_naming_its_line_and_value(f
     assert finish.exit_code == EXIT_FAILED
 
 
-def test_a_failing_template_names_the_line_of_its_input_key(fake_process):
+def test_a_failing_template_names_the_line_of_its_input_key(fake):
     h = Harness(
+        fake,
         recipe("""
         inputs: {token: {type: string, secret: true}}
         steps:
@@ -181,11 +188,12 @@ def test_a_failing_template_names_the_line_of_its_input_key(fake_process):
         "step 'send' failed: r.yaml:12:10: 'abs(inputs.token)': abs() expected number, got "
         "string '***'"
     )
-    assert list(fake_process.calls) == []
+    assert fake.targets("action") == []
 
 
-def test_recipe_outputs_that_fail_end_the_run_failed_with_every_step_recorded(fake_process):
+def test_recipe_outputs_that_fail_end_the_run_failed_with_every_step_recorded(fake):
     h = Harness(
+        fake,
         recipe("""
         steps:
           - id: a
@@ -193,7 +201,7 @@ def test_recipe_outputs_that_fail_end_the_run_failed_with_every_step_recorded(fa
         outputs:
           n: "to_number(steps.a.outputs.word) > `1` && sort(steps.a.outputs.*)[0]"
           bad: "sort([steps.a.outputs.word, `1`])"
-        """)
+        """),
     )
     result = h.run()
     assert result.exit_code == EXIT_FAILED
@@ -204,15 +212,16 @@ def test_recipe_outputs_that_fail_end_the_run_failed_with_every_step_recorded(fa
     assert h.sink.of(ev.RunFinish)[0].status == "failed"
 
 
-def test_foreach_items_that_are_not_a_list_show_the_value(fake_process):
+def test_foreach_items_that_are_not_a_list_show_the_value(fake):
     h = Harness(
+        fake,
         recipe("""
         inputs: {rows: {type: object, default: {a: 1}}}
         steps:
           - id: each
             foreach: {items: inputs.rows}
             set: {x: item}
-        """)
+        """),
     )
     result = h.run()
     assert str(result.error) == (
@@ -220,8 +229,9 @@ def test_foreach_items_that_are_not_a_list_show_the_value(fake_process):
     )
 
 
-def test_every_failed_assertion_is_named(fake_process):
+def test_every_failed_assertion_is_named(fake):
     h = Harness(
+        fake,
         recipe("""
         steps:
           - id: a
@@ -233,7 +243,7 @@ def test_every_failed_assertion_is_named(fake_process):
           - that: "outputs.n == `2`"
           - that: "outputs.n > `5`"
           - that: "abs('x') == `1`"
-        """)
+        """),
     )
     result = h.run()
     assert result.exit_code == EXIT_ASSERT
@@ -245,11 +255,7 @@ def test_every_failed_assertion_is_named(fake_process):
     assert result.assertions[3]["error"].startswith("r.yaml:15:11: ")
 
 
-def test_a_sub_recipe_steps_timeout_stops_it_and_caps_its_calls(
-    fake_process, tmp_path, monkeypatch
-):
-    from wrapper.membrane.client import MembraneClient
-
+def test_a_sub_recipe_steps_timeout_stops_it_and_caps_its_calls(fake, tmp_path):
     (tmp_path / "child.yaml").write_text(
         recipe("""
         steps:
@@ -265,18 +271,14 @@ def test_a_sub_recipe_steps_timeout_stops_it_and_caps_its_calls(
     )
     now = [100.0]
     timeouts = []
-    real = MembraneClient.run_action
 
-    def run_action(self, key, **kw):
-        timeouts.append(kw.get("timeout_s"))
-        now[0] += 3.0
-        value = real(self, key, **kw)
-        now[0] += 7.0  # the call took ten seconds of a five-second budget
-        return value
+    def slow(call):
+        timeouts.append(call.timeout_s)
+        now[0] += 10.0  # the call took ten seconds of a five-second budget
+        return {"ok": True}
 
-    monkeypatch.setattr(MembraneClient, "run_action", run_action)
-    ok(fake_process, "slow", None, {"ok": True})
-    h = Harness(None, path=tmp_path / "parent.yaml")
+    fake.expect("action", "slow", None, slow)
+    h = Harness(fake, None, path=tmp_path / "parent.yaml")
     h.engine.options.clock = lambda: now[0]
     result = h.run()
     assert result.exit_code == EXIT_FAILED
@@ -286,4 +288,4 @@ def test_a_sub_recipe_steps_timeout_stops_it_and_caps_its_calls(
         "sub-recipe's timeout ran out)"
     )
     assert timeouts == [5.0]
-    assert [c[3] for c in fake_process.calls] == ["slow"]
+    assert fake.targets("action") == ["slow"]

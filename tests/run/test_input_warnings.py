@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.run.test_engine import CONN, Harness, action_argv, ok, recipe
+from tests.membrane.test_engine_wire import CONN, Harness, action_argv, ok, recipe
 from wrapper.cli import cli
 from wrapper.records import events as ev
 

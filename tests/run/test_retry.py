@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.run.test_engine import Harness, action_argv, fail, ok, recipe
+from tests.membrane.test_engine_wire import Harness, action_argv, fail, ok, recipe
 from wrapper.errors import EXIT_FAILED, RateLimitedError
 from wrapper.recipe.model import ConnectionSpec, Retry
 from wrapper.records import events as ev

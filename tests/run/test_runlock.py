@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from wrapper.cli import cli
+from tests import helpers
 from wrapper.errors import ResumeError, RunBusyError, UsageError
 from wrapper.records.journal import journal_path, load_state, run_dir
 from wrapper.run.runlock import claim_new_run, lock_run
@@ -24,8 +24,7 @@ BUSY += "to wait for it\n"
 NOBODY = "nobody-by-this-name"
 
 
-def mw(*args):
-    return CliRunner().invoke(cli, ["--sandbox", *args], catch_exceptions=False)
+mw = partial(helpers.mw, sandbox=True)
 
 
 def test_a_second_lock_on_a_run_names_the_holder_and_a_released_lock_is_free():

@@ -6,19 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from wrapper.cli import cli
+from tests import helpers
 
 
 @pytest.fixture
 def mw():
-    runner = CliRunner()  # click 8.2+: result.stdout and result.stderr stay apart
-
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
-
-    return run
+    return helpers.mw
 
 
 def _db(isolated_env: Path) -> Path:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from wrapper.cli import cli
+from tests import helpers
 from wrapper.skills import RECORD_FILE, read_record
 
 BUNDLED = ["chaport", "chatra", "chatwoot", "mw"]
@@ -16,12 +16,7 @@ BUNDLED = ["chaport", "chatra", "chatwoot", "mw"]
 
 @pytest.fixture
 def mw():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(cli, ["skills", *args])
-
-    return invoke
+    return partial(helpers.mw, "skills", catch_exceptions=True)
 
 
 @pytest.fixture

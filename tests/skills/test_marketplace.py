@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
+from tests.helpers import ROOT
 from wrapper.skills import bundled_names, validate_skill
 
-ROOT = Path(__file__).resolve().parents[2]
 RESERVED = {
     "claude-code-marketplace",
     "claude-code-plugins",
