@@ -202,7 +202,12 @@ class FakeClient:
     def get_action(
         self, key: str, *, connection_id: str | None = None, timeout_s: float | None = None
     ) -> Any:
-        return _Action(self.schemas.get(key))
+        """The action `key`; its input schema from `schemas` (an exception there is raised)."""
+        self.calls.append(Call("get", key, None, connection_id, timeout_s))
+        schema = self.schemas.get(key)
+        if isinstance(schema, BaseException):
+            raise schema
+        return _Action(schema)
 
 
 @dataclass(frozen=True)

@@ -415,3 +415,38 @@ def test_ensuring_a_connection_is_retried_on_a_rate_limit(fake_process):
     h = Harness(recipe("steps:\n  - id: a\n    action: a\n"), connections={})
     assert h.run().exit_code == 0
     assert h.sleeps == [0.375]  # 0.5 s with equal jitter at random() == 0.5
+
+
+# --- ensuring is retried on uncertain answers ---------------------------------------------------
+
+
+ENSURE = ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"]
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        {"returncode": 137},  # killed, nothing printed
+        {"returncode": -9},
+        {"stdout": '{"id": "65f1c0ffee', "returncode": 0},  # cut short
+        {"stdout": "<!DOCTYPE html><html>502</html>"},
+        {"stdout": "", "returncode": 0},
+    ],
+)
+def test_ensure_is_retried_after_an_uncertain_answer(fake_process, first):
+    fake_process.register(ENSURE, **first)
+    fake_process.register(ENSURE, stdout=json.dumps({"id": CONN, "state": "READY"}))
+    ok(fake_process, "a", None, {})
+    h = Harness(recipe("steps:\n  - id: a\n    action: a\n"), connections={})
+    assert h.run().exit_code == 0
+    assert fake_process.call_count(ENSURE) == 2
+    assert len(h.sleeps) == 1
+
+
+def test_ensure_is_not_retried_when_a_person_must_act(fake_process):
+    fake_process.register(ENSURE, stdout=json.dumps({"id": CONN, "state": "DISCONNECTED"}))
+    h = Harness(recipe("steps:\n  - id: a\n    action: a\n"), connections={})
+    result = h.run()
+    assert result.exit_code == 4
+    assert str(result.error) == f"connection {CONN} to chatwoot is DISCONNECTED, not READY"
+    assert fake_process.call_count(ENSURE) == 1

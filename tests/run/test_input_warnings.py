@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.membrane.test_engine_wire import CONN, Harness, action_argv, ok, recipe
+from tests.membrane.test_engine_wire import CONN
+from tests.membrane.test_engine_wire import ok as wire_ok
+from tests.run.test_engine import Harness, ok, recipe
 from wrapper.cli import cli
+from wrapper.errors import InvalidOutputError, NotFoundError
 from wrapper.records import events as ev
 
 SCHEMA = {
@@ -51,29 +54,31 @@ def warnings(h: Harness) -> list[str]:
     return [e.message for e in h.sink.of(ev.RunWarning)]
 
 
-def test_run_warns_once_and_gets_the_schema_once(fake_process):
-    fake_process.register(GET, stdout=json.dumps(SCHEMA))
+def test_run_warns_once_and_gets_the_schema_once(fake):
+    fake.schemas["create-contact"] = SCHEMA["inputSchema"]
     for email in ("a@x.io", "b@x.io", "c@x.io"):
-        ok(fake_process, "create-contact", {"email": email, "nmae": "Ada"}, {"id": 1})
+        ok(fake, "create-contact", {"email": email, "nmae": "Ada"}, {"id": 1})
     h = Harness(
+        fake,
         recipe("inputs: {emails: {type: array}}\n" + FOREACH),
         {"emails": ["a@x.io", "b@x.io", "c@x.io"]},
     )
     assert h.run().exit_code == 0
     assert warnings(h) == [WARNING]
-    assert fake_process.call_count(GET) == 1
+    assert fake.targets("get") == ["create-contact"]
 
 
-def test_several_unknown_fields_are_named_together(fake_process):
-    fake_process.register(GET, stdout=json.dumps(SCHEMA))
-    ok(fake_process, "create-contact", {"email": "a@x.io", "phon": "1", "nmae": "A"}, {"id": 1})
+def test_several_unknown_fields_are_named_together(fake):
+    fake.schemas["create-contact"] = SCHEMA["inputSchema"]
+    ok(fake, "create-contact", {"email": "a@x.io", "phon": "1", "nmae": "A"}, {"id": 1})
     h = Harness(
+        fake,
         recipe("""
         steps:
           - id: create
             action: create-contact
             input: {email: a@x.io, phon: "1", nmae: A}
-        """)
+        """),
     )
     assert h.run().exit_code == 0
     assert warnings(h) == [
@@ -83,68 +88,57 @@ def test_several_unknown_fields_are_named_together(fake_process):
 
 
 @pytest.mark.parametrize(
-    "answer",
+    "schema",
     [
-        {"stderr": '{"type": "bad_request", "key": "not_found", "message": "no"}', "returncode": 1},
-        {"stdout": "<html>502</html>"},
-        {"stdout": json.dumps({**SCHEMA, "inputSchema": None})},
-        {"stdout": json.dumps({**SCHEMA, "inputSchema": {"type": "object"}})},
-        {
-            "stdout": json.dumps(
-                {**SCHEMA, "inputSchema": {**SCHEMA["inputSchema"], "additionalProperties": True}}
-            )
-        },
+        NotFoundError("membrane action get create-contact failed: no"),
+        InvalidOutputError("membrane action get create-contact printed <html>502</html>"),
+        None,
+        {"type": "object"},
+        {**SCHEMA["inputSchema"], "additionalProperties": True},
     ],
 )
-def test_no_schema_no_warning_and_the_run_goes_on(fake_process, answer):
-    fake_process.register(GET, **answer)
-    ok(fake_process, "create-contact", {"email": "a@x.io", "nmae": "A"}, {"id": 1})
-    h = Harness(recipe(TYPO))
+def test_no_schema_no_warning_and_the_run_goes_on(fake, schema):
+    fake.schemas["create-contact"] = schema
+    ok(fake, "create-contact", {"email": "a@x.io", "nmae": "A"}, {"id": 1})
+    h = Harness(fake, recipe(TYPO))
     assert h.run().exit_code == 0
     assert warnings(h) == []
-    assert fake_process.call_count(GET) == 1
+    assert fake.targets("get") == ["create-contact"]
 
 
-def test_known_fields_give_no_warning(fake_process):
-    fake_process.register(GET, stdout=json.dumps(SCHEMA))
-    ok(fake_process, "create-contact", {"email": "a@x.io", "name": "A"}, {"id": 1})
+def test_known_fields_give_no_warning(fake):
+    fake.schemas["create-contact"] = SCHEMA["inputSchema"]
+    ok(fake, "create-contact", {"email": "a@x.io", "name": "A"}, {"id": 1})
     h = Harness(
+        fake,
         recipe("""
         steps:
           - id: create
             action: create-contact
             input: {email: a@x.io, name: A}
-        """)
+        """),
     )
     assert h.run().exit_code == 0
     assert warnings(h) == []
 
 
-def test_plan_warns_about_a_write_it_does_not_run(fake_process):
-    fake_process.register(GET, stdout=json.dumps(SCHEMA))
-    h = Harness(
-        recipe(TYPO),
-        plan=True,
-    )
+def test_plan_warns_about_a_write_it_does_not_run(fake):
+    fake.schemas["create-contact"] = SCHEMA["inputSchema"]
+    h = Harness(fake, recipe(TYPO), plan=True)
     assert h.run().exit_code == 0
     assert h.step("create")["status"] == "planned"
     assert warnings(h) == [WARNING]
-    assert (
-        fake_process.call_count(action_argv("create-contact", {"email": "a@x.io", "nmae": "A"}))
-        == 0
-    )
+    assert fake.targets("action") == []
 
 
-def test_plan_without_the_connection_asks_without_one(fake_process):
-    get = ["membrane", "action", "get", "create-contact", "--json"]
-    fake_process.register(get, stdout=json.dumps(SCHEMA))
-    h = Harness(
-        recipe(TYPO),
-        plan=True,
-        connections={},
-    )
+def test_plan_without_the_connection_asks_without_one(fake):
+    fake.schemas["create-contact"] = SCHEMA["inputSchema"]
+    h = Harness(fake, recipe(TYPO), plan=True, connections={})
     assert h.run().exit_code == 0
     assert warnings(h) == [WARNING]
+    assert [(c.target, c.connection_id) for c in fake.calls if c.operation == "get"] == [
+        ("create-contact", None)
+    ]
 
 
 RECIPE = """\
@@ -167,7 +161,7 @@ def test_the_warning_reaches_stderr_and_the_event_stream(
     monkeypatch.chdir(tmp_path)
     Path("typo.yaml").write_text(RECIPE)
     fake_process.register(GET, stdout=json.dumps(SCHEMA))
-    ok(fake_process, "create-contact", {"email": "a@x.io", "nmae": "Ada"}, {"id": 1})
+    wire_ok(fake_process, "create-contact", {"email": "a@x.io", "nmae": "Ada"}, {"id": 1})
     result = CliRunner().invoke(
         cli,
         [
@@ -187,58 +181,21 @@ def test_the_warning_reaches_stderr_and_the_event_stream(
     assert [e["message"] for e in events if e["event"] == "warning"] == [WARNING]
 
 
-def test_an_unknown_bare_app_word_is_warned_about(fake_process):
-    fake_process.register(
-        ["membrane", "connection", "ensure", "hubspot", "--json"],
-        stdout=json.dumps({"id": CONN, "state": "READY"}),
-    )
-    ok(fake_process, "a", None, {})
+def test_an_unknown_bare_app_word_is_warned_about(fake):
+    ok(fake, "a", None, {})
     h = Harness(
+        fake,
         "version: 1\nname: t\nconnections:\n  crm: {app: hubspot}\n"
         "steps:\n  - id: a\n    action: a\n",
         connections={},
     )
     assert h.run().exit_code == 0
+    assert fake.targets("ensure") == ["hubspot"]
     assert warnings(h) == [
         "connection crm: app 'hubspot' is not a URL or domain and not one of the names mw knows "
         "(chatwoot, chaport, chatra); it is sent to `membrane connection ensure` as given, which "
         "may create a new app: prefer the app's URL, e.g. https://www.example.com/"
     ]
-
-
-# --- ensuring is retried on uncertain answers ---------------------------------------------------
-
-
-ENSURE = ["membrane", "connection", "ensure", "https://www.chatwoot.com/", "--json"]
-
-
-@pytest.mark.parametrize(
-    "first",
-    [
-        {"returncode": 137},  # killed, nothing printed
-        {"returncode": -9},
-        {"stdout": '{"id": "65f1c0ffee', "returncode": 0},  # cut short
-        {"stdout": "<!DOCTYPE html><html>502</html>"},
-        {"stdout": "", "returncode": 0},
-    ],
-)
-def test_ensure_is_retried_after_an_uncertain_answer(fake_process, first):
-    fake_process.register(ENSURE, **first)
-    fake_process.register(ENSURE, stdout=json.dumps({"id": CONN, "state": "READY"}))
-    ok(fake_process, "a", None, {})
-    h = Harness(recipe("steps:\n  - id: a\n    action: a\n"), connections={})
-    assert h.run().exit_code == 0
-    assert fake_process.call_count(ENSURE) == 2
-    assert len(h.sleeps) == 1
-
-
-def test_ensure_is_not_retried_when_a_person_must_act(fake_process):
-    fake_process.register(ENSURE, stdout=json.dumps({"id": CONN, "state": "DISCONNECTED"}))
-    h = Harness(recipe("steps:\n  - id: a\n    action: a\n"), connections={})
-    result = h.run()
-    assert result.exit_code == 4
-    assert str(result.error) == f"connection {CONN} to chatwoot is DISCONNECTED, not READY"
-    assert fake_process.call_count(ENSURE) == 1
 
 
 # --- the recipe's `app:` ---------------------------------------------------------------------

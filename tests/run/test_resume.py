@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 from wrapper.cli import cli
 from wrapper.errors import ResumeError
-from wrapper.membrane.client import MembraneClient
 from wrapper.recipe.inputs import resolve_inputs
 from wrapper.recipe.loader import load_recipe
 from wrapper.records.journal import Journal, fold, journal_path, load_state
@@ -79,25 +78,25 @@ def argv(email):
     return [*head, "--input", payload, "--json"]
 
 
-def resume_engine(loaded, plan):
+def resume_engine(loaded, plan, client):
     inputs = resolve_inputs(loaded.recipe.inputs, values={"emails": ["a", "b", "c"]})
     journal = Journal("r")
     engine = Engine(
         loaded,
         inputs,
-        MembraneClient(["membrane"], dialect="current"),
+        client,
         sinks=[journal],
         options=RunOptions(run_id="r", connections=plan.connections, resume=plan),
     )
     return engine, journal
 
 
-def test_finished_items_are_reused_and_only_the_rest_runs(recipe, fake_process):
+def test_finished_items_are_reused_and_only_the_rest_runs(recipe, fake):
     write_journal("r", recipe, [item("item_start", 0, "a"), item("item_finish", 0, "a", {"id": 1})])
-    fake_process.register(argv("b"), stdout=json.dumps({"output": {"id": 2}}))
-    fake_process.register(argv("c"), stdout=json.dumps({"output": {"id": 3}}))
+    fake.expect("action", "create-contact", {"email": "b"}, {"id": 2})
+    fake.expect("action", "create-contact", {"email": "c"}, {"id": 3})
     plan = ResumePlan(load_state("r"), recipe, uncertain=None)
-    engine, journal = resume_engine(recipe, plan)
+    engine, journal = resume_engine(recipe, plan, fake)
     result = engine.run()
     journal.close()
     assert result.exit_code == 0
@@ -223,7 +222,7 @@ def test_mw_resume_of_an_unknown_run():
     assert result.stderr.startswith("Error: no run 'nope' in ")
 
 
-def test_the_journal_never_holds_a_secret(recipe, fake_process):
+def test_the_journal_never_holds_a_secret(recipe, fake):
     secret = "s3cr3t-token-value"
     text = textwrap.dedent(RECIPE).replace(
         'input: {email: "${item}"}', 'input: {email: "${item}", t: "${inputs.token}"}'
@@ -231,25 +230,12 @@ def test_the_journal_never_holds_a_secret(recipe, fake_process):
     recipe.path.write_text(text, encoding="utf-8")
     loaded = load_recipe(recipe.path)
     inputs = resolve_inputs(loaded.recipe.inputs, values={"emails": ["a"], "token": secret})
-    payload = json.dumps({"email": "a", "t": secret}, separators=(",", ":"))
-    fake_process.register(
-        [
-            "membrane",
-            "action",
-            "run",
-            "create-contact",
-            "--connectionId=conn1",
-            "--input",
-            payload,
-            "--json",
-        ],
-        stdout=json.dumps({"output": {"id": secret}}),
-    )
+    fake.expect("action", "create-contact", {"email": "a", "t": secret}, {"id": secret})
     journal = Journal("sec")
     engine = Engine(
         loaded,
         inputs,
-        MembraneClient(["membrane"], dialect="current"),
+        fake,
         sinks=[journal],
         options=RunOptions(run_id="sec", connections={"c": "conn1"}),
     )
