@@ -241,6 +241,22 @@ def statuses(steps: Sequence[Mapping[str, Any]]) -> dict[str, str]:
 # --- the engine with a recipe, a client, collected events and a fake clock ----------------------
 
 
+#: The head of a recipe whose one connection `c` is Chatwoot; engine tests add the steps.
+ENGINE_HEAD = """\
+version: 1
+name: t
+connections:
+  c: {app: chatwoot}
+"""
+
+
+def engine_recipe(body: str) -> str:
+    """`ENGINE_HEAD` and `body` (dedented): a recipe for engine tests."""
+    import textwrap
+
+    return ENGINE_HEAD + textwrap.dedent(body)
+
+
 class Collect:
     """An event sink that keeps every event it hears."""
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import textwrap
 
 import pytest
 
 from tests.helpers import EngineHarness
+from tests.helpers import engine_recipe as recipe
 from wrapper.errors import EXIT_ENVIRONMENT, EXIT_FAILED
 from wrapper.membrane.client import MembraneClient
 from wrapper.records import events as ev
@@ -49,18 +49,6 @@ class Harness(EngineHarness):
     def __init__(self, text, inputs=None, **kw):
         client = MembraneClient(["membrane"], dialect="current")
         super().__init__(text, inputs, client=client, conn=CONN, **kw)
-
-
-HEAD = """\
-version: 1
-name: t
-connections:
-  c: {app: chatwoot}
-"""
-
-
-def recipe(body):
-    return HEAD + textwrap.dedent(body)
 
 
 def test_fail_fast_cancels_items_not_started(fake_process):

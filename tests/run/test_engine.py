@@ -9,12 +9,12 @@ runs the engine over faked processes, for errors as Membrane prints them).
 from __future__ import annotations
 
 import _thread
-import textwrap
 import threading
 
 import pytest
 
-from tests.helpers import RECIPES, EngineHarness, Response
+from tests.helpers import ENGINE_HEAD, RECIPES, EngineHarness, Response
+from tests.helpers import engine_recipe as recipe
 from wrapper.errors import EXIT_ASSERT, EXIT_INTERRUPTED
 from wrapper.records import events as ev
 
@@ -37,18 +37,6 @@ class Harness(EngineHarness):
 
     def __init__(self, client, text, inputs=None, **kw):
         super().__init__(text, inputs, client=client, conn=CONN, **kw)
-
-
-HEAD = """\
-version: 1
-name: t
-connections:
-  c: {app: chatwoot}
-"""
-
-
-def recipe(body):
-    return HEAD + textwrap.dedent(body)
 
 
 def test_steps_run_in_order_and_whole_templates_keep_types(fake):
@@ -316,7 +304,7 @@ def test_a_sub_recipe_per_item_announces_its_connection_once(fake, tmp_path):
         "steps:\n  - id: x\n    action: x\n"
     )
     (tmp_path / "parent.yaml").write_text(
-        HEAD + "steps:\n  - id: each\n    foreach: {items: '[`1`, `2`, `3`]'}\n"
+        ENGINE_HEAD + "steps:\n  - id: each\n    foreach: {items: '[`1`, `2`, `3`]'}\n"
         "    recipe: ./child.yaml\n"
     )
     ok(fake, "x", None, {}, occurrences=3)
