@@ -143,8 +143,9 @@ def run_recipe(
     JSON file of values. `connections` maps a connection's name to an id to use instead of
     ensuring it. The run is journaled under `run_id` (default: generated) and can be resumed
     with `resume_run`. `events` receive every event (`handle(event)`), after the report and
-    journal. A run refused before its first step writes a not-started JUnit file to
-    `junit_path` and hands its report to `on_refused(report)` before the error is raised.
+    journal; they are taken (iterated once) when the run starts, after every check passed.
+    A run refused before its first step writes a not-started JUnit file to `junit_path` and
+    hands its report to `on_refused(report)` before the error is raised.
     """
     return _start(
         recipe,

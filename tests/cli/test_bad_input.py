@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import RECIPES
 from wrapper.cli import cli
 from wrapper.errors import InputError, ResumeError, UsageError
 from wrapper.membrane.failures import parse_json
@@ -152,3 +153,16 @@ def test_a_fifo_as_a_recipe_is_refused_not_read(tmp_path):
     with pytest.raises(RecipeError) as info:
         load_recipe(fifo)
     assert str(info.value) == f"{fifo}: not a regular file"
+
+
+def test_a_run_refused_for_its_input_leaves_no_events_file_and_a_red_junit(tmp_path):
+    events, junit = tmp_path / "events.ndjson", tmp_path / "junit.xml"
+    recipe = RECIPES / "welcome-contact.yaml"
+    outputs = ["--events", str(events), "--junit", str(junit)]
+    result = CliRunner().invoke(
+        cli, ["--sandbox", "run", str(recipe), "-i", "email=nope", *outputs, "-q"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: input 'email': 'nope' is not a valid email\n")
+    assert not events.exists()
+    assert "<failure" in junit.read_text()

@@ -210,20 +210,20 @@ def _summarise_refused(report: Report) -> None:
         append_summary(report)
 
 
-def event_sinks(stack: ExitStack, events_to: str | None, quiet: bool) -> list[ev.EventSink]:
+def event_sinks(stack: ExitStack, events_to: str | None, quiet: bool) -> Iterator[ev.EventSink]:
     """Where a run's events go besides its report and journal: --events, the progress view.
 
-    SIGTERM (CI cancelling a job) stops the run the way Ctrl-C does while the stack is open.
+    A generator: the API takes the sinks when the run starts, so a run refused before that
+    (a bad input) leaves no events file and draws nothing. SIGTERM (CI cancelling a job)
+    stops the run the way Ctrl-C does while the stack is open.
     """
     from wrapper.records.report import EventWriter
 
     stack.enter_context(_sigterm_as_interrupt())
-    sinks: list[ev.EventSink] = []
     if events_to:
-        sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
+        yield EventWriter(stack.enter_context(_open_events(events_to)))
     if not quiet:
-        sinks.append(_view(stack))
-    return sinks
+        yield _view(stack)
 
 
 def render_result(result: api.RunResult, *, as_json: bool, events_to: str | None) -> None:
