@@ -289,7 +289,7 @@ def _start(
 ) -> RunResult:
     from wrapper.records.journal import RUN_ID
     from wrapper.records.report import check_outputs
-    from wrapper.run.prepare import prepare_run
+    from wrapper.run.prepare import check_shard_options, prepare_run
 
     if run_id is not None and not RUN_ID.fullmatch(run_id):
         # The id names the run's folder under the state directory: no separators, no dot-dot.
@@ -306,6 +306,7 @@ def _start(
     try:
         if lock is not None:
             _claim(lock, notify)
+        check_shard_options(shard, shard_step)
         check_outputs(report_path, junit_path)
         try:
             prepared = prepare_run(

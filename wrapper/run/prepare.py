@@ -47,13 +47,8 @@ def prepare_run(
     shard_step: str | None = None,
     notify: Notify = None,
 ) -> Prepared:
-    """Load `recipe` (a file or a shipped name) and check everything a run needs."""
-    if shard_step is not None and shard is None:
-        raise UsageError("--shard-step needs --shard I/N")
-    if shard is not None:
-        from wrapper.recipe.shard import parse_spec
-
-        parse_spec(shard)  # a typo fails before the recipe is even read
+    """Load `recipe` (a file or a shipped name) and check everything a run needs; the shard
+    options are checked by `check_shard_options` first."""
     loaded = load_recipe(recipe_argument(recipe))
     # What `mw lint` calls an error stops the run before any call: a reference to a later step,
     # a sub-recipe cycle, `index` outside a foreach. Warnings are lint's to show.
@@ -84,6 +79,16 @@ def prepare_run(
                 "is split)"
             )
     return Prepared(loaded, resolved, overrides, chosen)
+
+
+def check_shard_options(shard: str | None, shard_step: str | None) -> None:
+    """`--shard I/N` well formed, `--shard-step` only with it: before the recipe is even read."""
+    if shard_step is not None and shard is None:
+        raise UsageError("--shard-step needs --shard I/N")
+    if shard is not None:
+        from wrapper.recipe.shard import parse_spec
+
+        parse_spec(shard)
 
 
 def prepare_resume(
