@@ -180,6 +180,17 @@ def test_the_sandbox_imports_nothing_else_of_wrapper() -> None:
     assert wrong == []
 
 
+def test_the_rest_enters_the_sandbox_only_through_its_admin_module() -> None:
+    entered = sorted(
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if _layer(module) != "sandbox"
+        for target in targets
+        if _layer(target) == "sandbox"
+    )
+    assert entered == ["wrapper.cli.sandbox imports wrapper.sandbox.admin"]
+
+
 def importers_of(package: str) -> list[str]:
     """The modules of `wrapper` that import `package` (or a module inside it) anywhere."""
     found = []
