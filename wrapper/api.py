@@ -129,6 +129,8 @@ def run_recipe(
     wait_lock: bool = False,
     shard: str | None = None,
     shard_step: str | None = None,
+    rate_share: int | str | None = None,
+    shard_from: str = "--shard",
     events: Iterable[EventSink] = (),
     report_path: Path | None = None,
     junit_path: Path | None = None,
@@ -141,9 +143,12 @@ def run_recipe(
     `inputs` are values by name (a list stays a list); `text_inputs` are parsed by each
     input's type as `-i NAME=VALUE` is (`@file.csv` reads a file); `inputs_file` is a YAML or
     JSON file of values. `connections` maps a connection's name to an id to use instead of
-    ensuring it. The run is journaled under `run_id` (default: generated) and can be resumed
-    with `resume_run`. `events` receive every event (`handle(event)`), after the report and
-    journal; they are taken (iterated once) when the run starts, after every check passed.
+    ensuring it. `shard`, `shard_step` and `rate_share` split a foreach over CI jobs as
+    `--shard`, `--shard-step` and `--rate-share` do (`shard_from` names where the shard spec
+    came from in messages, e.g. `MW_SHARD`). The run is journaled under `run_id` (default:
+    generated) and can be resumed with `resume_run`. `events` receive every event
+    (`handle(event)`), after the report and journal; they are taken (iterated once) when the
+    run starts, after every check passed.
     A run refused before its first step writes a not-started JUnit file to `junit_path` and
     hands its report to `on_refused(report)` before the error is raised.
     """
@@ -160,6 +165,8 @@ def run_recipe(
         wait_lock=wait_lock,
         shard=shard,
         shard_step=shard_step,
+        rate_share=rate_share,
+        shard_from=shard_from,
         events=events,
         report_path=report_path,
         junit_path=junit_path,
@@ -181,6 +188,8 @@ def plan_recipe(
     run_id: str | None = None,
     shard: str | None = None,
     shard_step: str | None = None,
+    rate_share: int | str | None = None,
+    shard_from: str = "--shard",
     events: Iterable[EventSink] = (),
     report_path: Path | None = None,
     junit_path: Path | None = None,
@@ -204,6 +213,8 @@ def plan_recipe(
         wait_lock=False,
         shard=shard,
         shard_step=shard_step,
+        rate_share=rate_share,
+        shard_from=shard_from,
         events=events,
         report_path=report_path,
         junit_path=junit_path,
@@ -280,6 +291,8 @@ def _start(
     wait_lock: bool,
     shard: str | None,
     shard_step: str | None,
+    rate_share: int | str | None,
+    shard_from: str,
     events: Iterable[EventSink],
     report_path: Path | None,
     junit_path: Path | None,
@@ -306,7 +319,9 @@ def _start(
     try:
         if lock is not None:
             _claim(lock, notify)
-        check_shard_options(shard, shard_step)
+        share = check_shard_options(
+            shard, shard_step, None if rate_share is None else str(rate_share), env, shard_from
+        )
         check_outputs(report_path, junit_path)
         try:
             prepared = prepare_run(
@@ -318,6 +333,8 @@ def _start(
                 environ=env,
                 shard=shard,
                 shard_step=shard_step,
+                rate_share=share,
+                shard_from=shard_from,
                 notify=notify,
             )
         except WrapperError as error:

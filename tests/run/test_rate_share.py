@@ -31,8 +31,7 @@ def limiters(monkeypatch) -> list[RateLimiter]:
         made.append(real(*args, **kwargs))
         return made[-1]
 
-    # `mw run` imports the limiter when a run starts: patch it where it is defined.
-    monkeypatch.setattr(ratelimit, "RateLimiter", recording)
+    monkeypatch.setattr("wrapper.run.session.RateLimiter", recording)
     return made
 
 

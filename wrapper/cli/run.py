@@ -169,6 +169,9 @@ def _execute(
     quiet = quiet or obj.quiet
     if as_json and events_to == "-":
         raise UsageError("--json and --events - both want stdout; send events to a file")
+    shard_from = "--shard"
+    if shard_spec is None and os.environ.get("MW_SHARD", "").strip():
+        shard_spec, shard_from = os.environ["MW_SHARD"], "MW_SHARD"
     start = api.plan_recipe if plan else partial(api.run_recipe, wait_lock=wait_lock)
     with ExitStack() as stack:
         result = start(
@@ -180,6 +183,8 @@ def _execute(
             run_id=run_id,
             shard=shard_spec,
             shard_step=shard_step,
+            rate_share=rate_share,
+            shard_from=shard_from,
             events=event_sinks(stack, events_to, quiet),
             report_path=report_path,
             junit_path=junit_path,

@@ -45,6 +45,8 @@ def prepare_run(
     environ: Mapping[str, str],
     shard: str | None = None,
     shard_step: str | None = None,
+    rate_share: int | None = None,
+    shard_from: str = "--shard",
     notify: Notify = None,
 ) -> Prepared:
     """Load `recipe` (a file or a shipped name) and check everything a run needs; the shard
@@ -70,7 +72,15 @@ def prepare_run(
     if shard is not None:
         from wrapper.recipe.shard import choose_step, outside_writes
 
-        chosen = choose_step(loaded.recipe, resolved, environ, shard, shard_step)
+        chosen = choose_step(
+            loaded.recipe,
+            resolved,
+            environ,
+            shard,
+            shard_step,
+            rate_share=rate_share,
+            name=shard_from,
+        )
         writes = outside_writes(loaded.recipe, chosen)
         if writes and notify is not None:
             notify(
@@ -78,17 +88,42 @@ def prepare_run(
                 f"run{'' if len(writes) > 1 else 's'} in every shard (only {chosen.step_id!r} "
                 "is split)"
             )
+        if notify is not None:
+            _shard_notes(chosen, shard_from, loaded, notify)
     return Prepared(loaded, resolved, overrides, chosen)
 
 
-def check_shard_options(shard: str | None, shard_step: str | None) -> None:
-    """`--shard I/N` well formed, `--shard-step` only with it: before the recipe is even read."""
-    if shard_step is not None and shard is None:
-        raise UsageError("--shard-step needs --shard I/N")
-    if shard is not None:
-        from wrapper.recipe.shard import parse_spec
+def _shard_notes(
+    shard: Shard, name: str, loaded: LoadedRecipe, notify: Callable[[str], None]
+) -> None:
+    """Say what chose the shard (`auto`, MW_SHARD) and what each connection may send here."""
+    from wrapper.run.ratelimit import rate_notes
 
-        parse_spec(shard)
+    source = shard.chosen_by() or (name if name != "--shard" else None)
+    if source:
+        notify(f"[shard] {shard.label} from {source}")
+    for note in rate_notes(loaded.recipe.connections, shard):
+        notify(f"[rate] {note}")
+
+
+def check_shard_options(
+    shard: str | None,
+    shard_step: str | None,
+    rate_share: str | None,
+    environ: Mapping[str, str],
+    name: str = "--shard",
+) -> int | None:
+    """`--shard` well formed (`auto` with its CI variables), `--shard-step` and `--rate-share`
+    only with it: checked before the recipe is even read. The rate share (None: by N)."""
+    for option, value in (("--shard-step", shard_step), ("--rate-share", rate_share)):
+        if value is not None and shard is None:
+            raise UsageError(f"{option} needs --shard I/N")
+    if shard is None:
+        return None
+    from wrapper.recipe.shard import parse_rate_share, resolve_spec
+
+    resolve_spec(shard, environ, name)
+    return parse_rate_share(rate_share) if rate_share is not None else None
 
 
 def prepare_resume(

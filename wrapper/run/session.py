@@ -83,7 +83,9 @@ def run_session(spec: SessionSpec, make_client: ClientFactory) -> SessionResult:
                 journal.write(spec.resume.record())
             sinks.append(journal)
         sinks.extend(spec.sinks)
-        limiter = RateLimiter(loaded.recipe.connections)
+        # Shards on one account share each rate_limit (`--rate-share`, else by N).
+        share = spec.shard.rate_divisor if spec.shard is not None else 1
+        limiter = RateLimiter(loaded.recipe.connections, share=share)
         engine = Engine(
             loaded,
             spec.inputs,
