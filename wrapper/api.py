@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from wrapper.errors import EXIT_OK, UsageError, WrapperError
 
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from wrapper.run.runlock import RunLock
     from wrapper.run.steps import ClientLike
     from wrapper.secrets import Masker
+
+    #: Event sinks, or a function of the loaded recipe giving them (called as the run starts).
+    Events: TypeAlias = Iterable[EventSink] | Callable[[LoadedRecipe], Iterable[EventSink]]
 
 __all__ = [
     "LintResult",
@@ -131,7 +134,7 @@ def run_recipe(
     shard_step: str | None = None,
     rate_share: int | str | None = None,
     shard_from: str = "--shard",
-    events: Iterable[EventSink] = (),
+    events: Events = (),
     report_path: Path | None = None,
     junit_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
@@ -147,8 +150,8 @@ def run_recipe(
     `--shard`, `--shard-step` and `--rate-share` do (`shard_from` names where the shard spec
     came from in messages, e.g. `MW_SHARD`). The run is journaled under `run_id` (default:
     generated) and can be resumed with `resume_run`. `events` receive every event
-    (`handle(event)`), after the report and journal; they are taken (iterated once) when the
-    run starts, after every check passed.
+    (`handle(event)`), after the report and journal; `events` may also be a function of the
+    loaded recipe giving the sinks, called when the run starts, after every check passed.
     A run refused before its first step writes a not-started JUnit file to `junit_path` and
     hands its report to `on_refused(report)` before the error is raised.
     """
@@ -190,7 +193,7 @@ def plan_recipe(
     shard_step: str | None = None,
     rate_share: int | str | None = None,
     shard_from: str = "--shard",
-    events: Iterable[EventSink] = (),
+    events: Events = (),
     report_path: Path | None = None,
     junit_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
@@ -233,7 +236,7 @@ def resume_run(
     membrane: ClientLike | Sequence[str] | None = None,
     sandbox: bool = False,
     wait_lock: bool = False,
-    events: Iterable[EventSink] = (),
+    events: Events = (),
     report_path: Path | None = None,
     junit_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
@@ -293,7 +296,7 @@ def _start(
     shard_step: str | None,
     rate_share: int | str | None,
     shard_from: str,
-    events: Iterable[EventSink],
+    events: Events,
     report_path: Path | None,
     junit_path: Path | None,
     environ: Mapping[str, str] | None,
@@ -368,7 +371,7 @@ def _session(
     lock: RunLock | None,
     membrane: ClientLike | Sequence[str] | None,
     sandbox: bool,
-    events: Iterable[EventSink],
+    events: Events,
     report_path: Path | None,
     junit_path: Path | None,
     environ: Mapping[str, str],
@@ -393,7 +396,7 @@ def _session(
             environ=environ,
             resume=prepared.resume,
             shard=prepared.shard,
-            sinks=list(events),
+            sinks=list(events(prepared.loaded) if callable(events) else events),
             report_path=report_path,
             junit_path=junit_path,
         )

@@ -22,8 +22,9 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.helpers import ROOT
+from tests.helpers import DATA, ROOT
 
+SCHEMAS = DATA / "schemastore"
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 CONTEXT_NAME = re.compile(r"\b(inputs|steps|github|runner|env|matrix|secrets)\.([\w.-]+)")

@@ -9,6 +9,7 @@ from typing import Final
 import click
 
 from wrapper.api import lint_recipe
+from wrapper.cli.context import AppContext
 from wrapper.cli.render import echo_json, json_option
 from wrapper.errors import EXIT_USAGE
 from wrapper.recipe.lint import Problem
@@ -51,9 +52,10 @@ def lint(ctx: click.Context, recipes: tuple[Path, ...], strict: bool, as_json: b
         for problem in result.problems:
             click.echo(problem.render())
         click.echo(summary(len(result.files), result.errors, result.warnings))
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            for problem in result.problems:
-                click.echo(annotation(problem))
+    github = ctx.find_object(AppContext)
+    reporter = github.github() if github is not None else None
+    if reporter is not None:
+        reporter.lint(len(result.files), result.problems)
     if not result.ok:
         ctx.exit(EXIT_USAGE)
 

@@ -74,6 +74,7 @@ def resume(
 ) -> None:
     """Resume a stopped run: skip what finished, run the rest."""
     from contextlib import ExitStack
+    from functools import partial
 
     from wrapper import api
     from wrapper.cli.run import echo_notice, event_sinks, membrane_argv, render_result
@@ -89,14 +90,14 @@ def resume(
             uncertain=uncertain,
             membrane=membrane_argv(obj),
             wait_lock=wait_lock,
-            events=event_sinks(stack, events_to, quiet),
+            events=partial(event_sinks, stack, obj, events_to, quiet),
             report_path=report_path,
             junit_path=junit_path,
             environ=os.environ,
             notify=None if quiet else echo_notice,
             ask_secret=_ask_secret if sys.stdin.isatty() else None,
         )
-    render_result(result, as_json=as_json, events_to=events_to)
+    render_result(obj, result, as_json=as_json, events_to=events_to)
 
 
 def _ask_secret(name: str) -> str:

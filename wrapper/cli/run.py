@@ -23,6 +23,7 @@ from wrapper.records import events as ev
 
 if TYPE_CHECKING:
     from wrapper import api
+    from wrapper.recipe.loader import LoadedRecipe
     from wrapper.records.report import Report
 
 RUN_EPILOG = """\b
@@ -185,14 +186,14 @@ def _execute(
             shard_step=shard_step,
             rate_share=rate_share,
             shard_from=shard_from,
-            events=event_sinks(stack, events_to, quiet),
+            events=partial(event_sinks, stack, obj, events_to, quiet),
             report_path=report_path,
             junit_path=junit_path,
             environ=os.environ,
             notify=None if quiet else echo_notice,
-            on_refused=_summarise_refused,
+            on_refused=partial(_summarise_refused, obj),
         )
-    render_result(result, as_json=as_json, events_to=events_to)
+    render_result(obj, result, as_json=as_json, events_to=events_to)
 
 
 def membrane_argv(obj: AppContext) -> list[str]:
@@ -208,35 +209,42 @@ def echo_notice(line: str) -> None:
     click.echo(line, err=True)
 
 
-def _summarise_refused(report: Report) -> None:
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        from wrapper.cli.github import append_summary
+def _summarise_refused(obj: AppContext, report: Report) -> None:
+    github = obj.github()
+    if github is not None:
+        # The handler annotates the error itself, at each problem's line.
+        github.replay(report, annotate=False)
 
-        append_summary(report)
 
+def event_sinks(
+    stack: ExitStack, obj: AppContext, events_to: str | None, quiet: bool, loaded: LoadedRecipe
+) -> list[ev.EventSink]:
+    """Where a run's events go besides its report and journal: --events, the progress view,
+    the GitHub reporter.
 
-def event_sinks(stack: ExitStack, events_to: str | None, quiet: bool) -> Iterator[ev.EventSink]:
-    """Where a run's events go besides its report and journal: --events, the progress view.
-
-    A generator: the API takes the sinks when the run starts, so a run refused before that
-    (a bad input) leaves no events file and draws nothing. SIGTERM (CI cancelling a job)
-    stops the run the way Ctrl-C does while the stack is open.
+    The API calls this when the run starts, so a run refused before that (a bad input)
+    leaves no events file and draws nothing. SIGTERM (CI cancelling a job) stops the run the
+    way Ctrl-C does while the stack is open.
     """
     from wrapper.records.report import EventWriter
 
     stack.enter_context(_sigterm_as_interrupt())
+    sinks: list[ev.EventSink] = []
     if events_to:
-        yield EventWriter(stack.enter_context(_open_events(events_to)))
+        sinks.append(EventWriter(stack.enter_context(_open_events(events_to))))
     if not quiet:
-        yield _view(stack)
+        sinks.append(_view(stack))
+    github = obj.github()
+    if github is not None:
+        sinks.append(github.run_sink(loaded))
+    return sinks
 
 
-def render_result(result: api.RunResult, *, as_json: bool, events_to: str | None) -> None:
-    """Print a run's outcome as `mw run` does, then exit with its code."""
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        from wrapper.cli.github import annotate_run
-
-        annotate_run(result.recipe, result.report)
+def render_result(
+    obj: AppContext, result: api.RunResult, *, as_json: bool, events_to: str | None
+) -> None:
+    """Print a run's outcome as `mw run` does, then exit with its code (the handler prints
+    the error)."""
     if as_json:
         click.echo(json.dumps(result.report.to_json(), indent=2, ensure_ascii=False))
     elif events_to != "-":
@@ -245,7 +253,8 @@ def render_result(result: api.RunResult, *, as_json: bool, events_to: str | None
         if result.exit_code == EXIT_INTERRUPTED and not result.plan:
             advice = f"The journal is kept; continue with: mw resume {result.run_id}"
             result.error.advice = advice
-        click.echo(format_error(result.error), err=True)
+        github = obj.github()
+        raise CommandFailed(result.error, result.exit_code, reported=github is not None)
     sys.exit(result.exit_code)
 
 
