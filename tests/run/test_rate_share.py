@@ -31,7 +31,8 @@ def limiters(monkeypatch) -> list[RateLimiter]:
         made.append(real(*args, **kwargs))
         return made[-1]
 
-    monkeypatch.setattr("wrapper.run.session.RateLimiter", recording)
+    # `mw run` imports the limiter when a run starts: patch it where it is defined.
+    monkeypatch.setattr(ratelimit, "RateLimiter", recording)
     return made
 
 

@@ -26,8 +26,8 @@ from wrapper.records.report import (
     write_junit,
     write_report,
 )
+from wrapper.run import ratelimit
 from wrapper.run.engine import Engine, RunOptions, RunResult
-from wrapper.run.ratelimit import RateLimiter
 from wrapper.run.retry import error_info
 from wrapper.run.steps import ClientLike
 from wrapper.secrets import Masker
@@ -85,7 +85,7 @@ def run_session(spec: SessionSpec, make_client: ClientFactory) -> SessionResult:
         sinks.extend(spec.sinks)
         # Shards on one account share each rate_limit (`--rate-share`, else by N).
         share = spec.shard.rate_divisor if spec.shard is not None else 1
-        limiter = RateLimiter(loaded.recipe.connections, share=share)
+        limiter = ratelimit.RateLimiter(loaded.recipe.connections, share=share)
         engine = Engine(
             loaded,
             spec.inputs,
