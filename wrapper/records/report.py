@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wrapper.errors import UsageError
 from wrapper.records import events as ev
+from wrapper.records.timing import CallReport, Timing, WaitReport
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -44,12 +45,21 @@ class ErrorReport(_Model):
     class_: str | None = Field(default=None, alias="class")
 
 
+_TIMES_DOC: Final = "UTC, ISO 8601 with milliseconds; null for work a resume took from its journal"
+
+
 class ItemReport(_Model):
     index: int
     item: Any = None
     status: Status = "interrupted"
     attempts: int = 0
     duration_s: float = 0.0
+    started_at: str | None = Field(default=None, description=_TIMES_DOC)
+    finished_at: str | None = Field(default=None, description=_TIMES_DOC)
+    calls: list[CallReport] | None = Field(
+        default=None, description="set when it made more than one call or waited"
+    )
+    waits: list[WaitReport] | None = None
     outputs: Any = None
     error: ErrorReport | None = None
     command: list[str] | None = Field(default=None, description="plan: the write not run")
@@ -66,6 +76,12 @@ class StepReport(_Model):
     status: Status = "interrupted"
     attempts: int = 0
     duration_s: float = 0.0
+    started_at: str | None = Field(default=None, description=_TIMES_DOC)
+    finished_at: str | None = Field(default=None, description=_TIMES_DOC)
+    calls: list[CallReport] | None = Field(
+        default=None, description="not a foreach: set when it made more than one call or waited"
+    )
+    waits: list[WaitReport] | None = None
     outputs: Any = None
     error: ErrorReport | None = None
     http_status: int | None = None
@@ -204,6 +220,7 @@ class ReportBuilder:
         self._report: Report | None = None
         self._steps: dict[str, StepReport] = {}
         self._items: dict[str, dict[int, ItemReport]] = {}
+        self._timing = Timing()
         self._lock = threading.Lock()
 
     def handle(self, event: ev.Event) -> None:
@@ -238,6 +255,7 @@ class ReportBuilder:
                 parent=event.parent,
                 items=[] if event.items_total is not None else None,
             )
+            step.started_at = event.time
             self._steps[event.step_id] = step
             self._items[event.step_id] = {}
             report.steps.append(step)
@@ -257,8 +275,10 @@ class ReportBuilder:
             )
         elif isinstance(event, ev.ItemStart):
             self._items.setdefault(event.step_id, {})[event.index] = ItemReport(
-                index=event.index, item=event.item
+                index=event.index, item=event.item, started_at=event.time
             )
+        elif isinstance(event, (ev.CallStart, ev.CallFinish, ev.RetryScheduled)):
+            self._timing.fold(event)
         elif isinstance(event, ev.ItemFinish):
             item = self._items.setdefault(event.step_id, {}).setdefault(
                 event.index, ItemReport(index=event.index)
@@ -269,6 +289,8 @@ class ReportBuilder:
             item.outputs = event.outputs
             item.error = _error(event.error)
             item.command = event.command
+            item.calls, item.waits = self._timing.take(event.step_id, event.index)
+            _finish_times(item, event)
         elif isinstance(event, ev.StepFinish):
             step = self._steps.get(event.step_id) or StepReport(id=event.step_id)
             step.status = event.status  # type: ignore[assignment]
@@ -279,6 +301,8 @@ class ReportBuilder:
             step.http_status = event.http_status
             step.command = event.command
             step.counts = event.counts
+            step.calls, step.waits = self._timing.take(event.step_id, None)
+            _finish_times(step, event)
             self._close_items(step)
         elif isinstance(event, ev.RunFinish):
             report.status = event.status  # type: ignore[assignment]
@@ -302,6 +326,14 @@ class ReportBuilder:
             if self._report is None:
                 raise RuntimeError("the run emitted no run_start event")
             return self._report
+
+
+def _finish_times(unit: ItemReport | StepReport, event: ev.ItemFinish | ev.StepFinish) -> None:
+    if event.resumed:
+        # Replayed from the journal at the resume's start: these times would be the replay's.
+        unit.started_at = unit.finished_at = None
+    else:
+        unit.finished_at = event.time
 
 
 def _error(data: dict[str, Any] | None) -> ErrorReport | None:

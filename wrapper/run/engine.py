@@ -160,8 +160,11 @@ class Engine:
         """The one chokepoint of every membrane call: events before and after, rate limits."""
         if self.stop.is_set():
             raise Interrupted("interrupted before a call")
+        waited_s = 0.0
         if self.options.before_call is not None:
+            began = self.options.clock()
             self.options.before_call(unit, connection)
+            waited_s = round(self.options.clock() - began, 4)
         with self._calls_lock:
             call_id = next(self._calls)
         where: dict[str, Any] = {
@@ -178,6 +181,8 @@ class Engine:
                 target=target,
                 command=command,
                 safe_to_repeat=unit.step.safe_to_repeat if unit else True,
+                # Under a millisecond is the bucket's own bookkeeping, not a wait worth a bar.
+                waited_s=waited_s if waited_s >= 0.001 else 0.0,
                 **where,
             )
         )
