@@ -23,7 +23,7 @@ uncertain: the resume stops and names it until --uncertain decides.
 Examples:
   mw resume 20261122T054501-3f9c2a
   mw resume 20261122T054501-3f9c2a -i token=... --uncertain skip
-  mw resume 20261122T054501-3f9c2a --report run.json --junit junit.xml
+  mw resume 20261122T054501-3f9c2a --report run.json --junit junit.xml --html run.html
 """
 
 
@@ -50,6 +50,7 @@ Examples:
     "Write the JSON report of the whole run, earlier sessions' steps included.",
 )
 @file_option("--junit", "junit_path", "Write JUnit XML of the whole run.")
+@file_option("--html", "html_path", "Write an HTML page of the whole run (see `mw run --html`).")
 @click.option(
     "--events",
     "events_to",
@@ -69,6 +70,7 @@ def resume(
     as_json: bool,
     report_path: Path | None,
     junit_path: Path | None,
+    html_path: Path | None,
     events_to: str | None,
     quiet: bool,
     wait_lock: bool,
@@ -91,7 +93,7 @@ def resume(
         raise UsageError("--json and --events - both want stdout; send events to a file")
     from wrapper.records.report import check_outputs
 
-    check_outputs(report_path, junit_path)
+    check_outputs(report_path, junit_path, html_path)
     quiet = quiet or obj.quiet
     # Locked before the journal is read: what it says stays true until this session ends.
     with take_lock(run_id, create=False, wait=wait_lock, quiet=quiet) as lock:
@@ -131,6 +133,7 @@ def resume(
             as_json=as_json,
             report_path=report_path,
             junit_path=junit_path,
+            html_path=html_path,
             events_to=events_to,
             quiet=quiet,
             resume=plan,

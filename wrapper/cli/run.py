@@ -32,7 +32,7 @@ Examples:
   mw run recipe.yaml --inputs inputs.yaml --connection chatwoot=conn_123
   mw run recipe.yaml -i labels='["vip","new"]' -i contacts=@contacts.csv --json
   mw run recipe.yaml --events - --quiet | jq -c 'select(.event=="step_finish")'
-  mw run recipe.yaml --report run.json --junit junit.xml
+  mw run recipe.yaml --report run.json --junit junit.xml --html run.html
   mw run recipe.yaml --shard 2/4 --report shard-2.json   # then: mw runs merge shard-*.json
 
 \b
@@ -87,6 +87,7 @@ def _options(func: Any) -> Any:
         file_option(
             "--junit", "junit_path", "Write JUnit XML: a testcase per step or per foreach item."
         ),
+        file_option("--html", "html_path", HTML_HELP),
         click.option(
             "--events",
             "events_to",
@@ -124,6 +125,7 @@ def _options(func: Any) -> Any:
     return func
 
 
+HTML_HELP = "Write the run as one HTML page (timeline, step graph, failures); opens offline."
 WAIT_LOCK_HELP = (
     "When another mw runs or resumes this run id, wait for it to end instead of failing."
 )
@@ -157,6 +159,7 @@ def _execute(
     as_json: bool,
     report_path: Path | None,
     junit_path: Path | None,
+    html_path: Path | None,
     events_to: str | None,
     run_id: str | None,
     quiet: bool,
@@ -199,8 +202,8 @@ def _execute(
             share = parse_rate_share(rate_share) if rate_share is not None else None
         from wrapper.records.report import check_outputs
 
-        check_outputs(report_path, junit_path)
-        with _failure_recorded(obj, recipe, junit_path):
+        check_outputs(report_path, junit_path, html_path)
+        with _failure_recorded(obj, recipe, junit_path, html_path):
             loaded, inputs, overrides, shard = _prepare(
                 recipe, given, inputs_file, connections, shard_spec, shard_step, quiet
             )
@@ -216,6 +219,7 @@ def _execute(
             as_json=as_json,
             report_path=report_path,
             junit_path=junit_path,
+            html_path=html_path,
             events_to=events_to,
             quiet=quiet,
             shard=shard,
@@ -250,9 +254,11 @@ def _claim(lock: RunLock, *, quiet: bool) -> None:
 
 
 @contextmanager
-def _failure_recorded(obj: AppContext, recipe: str, junit_path: Path | None) -> Iterator[None]:
-    """A run refused before its first step (lint, inputs) still leaves a red JUnit file and
-    job summary, so CI shows the failure where it looks for it."""
+def _failure_recorded(
+    obj: AppContext, recipe: str, junit_path: Path | None, html_path: Path | None = None
+) -> Iterator[None]:
+    """A run refused before its first step (lint, inputs) still leaves a red JUnit file, HTML
+    page and job summary, so CI shows the failure where it looks for it."""
     try:
         yield
     except WrapperError as error:
@@ -271,6 +277,10 @@ def _failure_recorded(obj: AppContext, recipe: str, junit_path: Path | None) -> 
         )
         if junit_path is not None:
             write_text(junit_path, junit_xml(report) + "\n")
+        if html_path is not None:
+            from wrapper.records.html import write_html
+
+            write_html(report, html_path)
         github = obj.github()
         if github is not None:
             # The handler annotates the error itself, at each problem's line.
@@ -355,6 +365,7 @@ def run_loaded(
     junit_path: Path | None,
     events_to: str | None,
     quiet: bool,
+    html_path: Path | None = None,
     resume: ResumePlan | None = None,
     shard: Shard | None = None,
     lock: RunLock | None = None,
@@ -422,10 +433,18 @@ def run_loaded(
             with _sigterm_as_interrupt():
                 result = engine.run()
         report = builder.report()
+        if resume is not None:
+            from wrapper.records.rebuild import add_earlier_times
+
+            add_earlier_times(report)
         if report_path:
             write_report(report, report_path)
         if junit_path:
             write_junit(report, junit_path)
+        if html_path:
+            from wrapper.records.html import write_html
+
+            write_html(report, html_path, recipe=loaded.recipe, mask=masker.mask_value)
         if as_json:
             click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         elif events_to != "-":

@@ -23,6 +23,8 @@ RUNS_EPILOG = """\b
 Examples:
   mw runs
   mw runs show 20261122T054501-3f9c2a
+  mw runs show 20261122T054501-3f9c2a --html run.html
+  mw runs show run.json --html run.html     # a saved --report file
   mw runs merge shard-*.json --report run.json --junit junit.xml
   mw runs merge reports/ --report run.json
 """
@@ -46,14 +48,35 @@ def runs(ctx: click.Context) -> None:
 
 
 @runs.command(epilog=RUNS_EPILOG)
-@click.argument("run_id", metavar="ID")
+@click.argument("run_id", metavar="ID|REPORT")
+@file_option(
+    "--html",
+    "html_path",
+    "Write the run as one HTML page (timeline, step graph, failures); opens offline.",
+)
 @click.pass_obj
-def show(obj: AppContext, /, run_id: str) -> None:
-    """Show a run's steps and foreach items with their status, and uncertain writes."""
+def show(obj: AppContext, /, run_id: str, html_path: Path | None) -> None:
+    """Show a run's steps and foreach items with their status, and uncertain writes.
+
+    ID|REPORT is a journaled run's id or a JSON report file (`--report`) of any run.
+    """
     from wrapper.records.journal import load_state
     from wrapper.run.resume import where
 
+    if html_path is not None:
+        from wrapper.records.report import check_writable
+
+        check_writable(html_path, "--html")
+    if Path(run_id).is_file() or run_id.endswith(".json"):
+        _show_report(Path(run_id), html_path)
+        return
     state = load_state(run_id)
+    if html_path is not None:
+        from wrapper.records.html import saved_recipe, write_html
+        from wrapper.records.rebuild import journal_report
+
+        report = journal_report(run_id)
+        write_html(report, html_path, recipe=saved_recipe(report))
     click.echo(f"run {state.run_id}: {state.recipe} ({state.path})")
     click.echo(f"status: {state.status}  started: {state.started}  resumed: {state.resumes}")
     if state.shard:
@@ -93,6 +116,9 @@ Examples:
 @click.argument("reports", nargs=-1, required=True, metavar="REPORT|DIR|GLOB...")
 @file_option("--report", "report_path", "Write the merged JSON report.")
 @file_option("--junit", "junit_path", "Write one JUnit XML file for all shards.")
+@file_option(
+    "--html", "html_path", "Write one HTML page of the merged run (timeline of all shards)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the merged report as JSON.")
 @click.option("--run-id", "run_id", metavar="ID", help="Name the merged run (default: derived).")
 @click.option(
@@ -109,6 +135,7 @@ def merge(
     reports: tuple[str, ...],
     report_path: Path | None,
     junit_path: Path | None,
+    html_path: Path | None,
     as_json: bool,
     run_id: str | None,
     recipe_path: Path | None,
@@ -118,7 +145,7 @@ def merge(
     from wrapper.records.merge import merge_reports
     from wrapper.records.report import check_outputs, write_junit, write_report
 
-    check_outputs(report_path, junit_path)
+    check_outputs(report_path, junit_path, html_path)
     gathered = gather_reports(reports, exclude=[report_path] if report_path else [])
     if not obj.quiet:
         for note in gathered.notes:
@@ -130,6 +157,10 @@ def merge(
         write_report(merged, report_path)
     if junit_path:
         write_junit(merged, junit_path)
+    if html_path:
+        from wrapper.records.html import write_html
+
+        write_html(merged, html_path, recipe=loaded.recipe if loaded else None)
     github = obj.github()
     if github is not None:
         scope = f"{len(merged.shards or [])} shards merged"
@@ -171,6 +202,27 @@ def _shards_recipe(first: Report, given: Path | None) -> LoadedRecipe | None:
         err=True,
     )
     return None
+
+
+def _show_report(path: Path, html_path: Path | None) -> None:
+    """`mw runs show REPORT`: a saved report's steps, and its page with --html."""
+    from wrapper.records.merge import read_report
+
+    if not path.is_file():
+        raise UsageError(
+            f"no run or report {str(path)!r}: give a run id or a JSON report file",
+            advice="List runs with `mw runs`.",
+        )
+    report = read_report(path)
+    if html_path is not None:
+        from wrapper.records.html import saved_recipe, write_html
+
+        write_html(report, html_path, recipe=saved_recipe(report))
+    click.echo(f"run {report.run_id}: {report.recipe.name} ({report.recipe.path})")
+    click.echo(f"status: {report.status}  started: {report.started_at}  exit: {report.exit_code}")
+    for step in report.steps:
+        tally = ", ".join(f"{n} {s}" for s, n in sorted((step.counts or {}).items()))
+        click.echo(f"  {step.id}: {step.status}" + (f" (items: {tally})" if tally else ""))
 
 
 def _print_merged(report: Report) -> None:

@@ -359,9 +359,9 @@ def check_writable(path: Path, option: str) -> None:
         raise UsageError(f"{option} {path}: not writable")
 
 
-def check_outputs(report: Path | None, junit: Path | None) -> None:
-    """`--report` and `--junit`, checked before anything runs."""
-    for option, path in (("--report", report), ("--junit", junit)):
+def check_outputs(report: Path | None, junit: Path | None, html: Path | None = None) -> None:
+    """`--report`, `--junit` and `--html`, checked before anything runs."""
+    for option, path in (("--report", report), ("--junit", junit), ("--html", html)):
         if path is not None:
             check_writable(path, option)
 
