@@ -169,6 +169,18 @@ JS: Final = """
       apply();
     });
   }
+  // A link can carry filters: page.html#status=failed,interrupted&step=send&text=ada
+  var wanted = {};
+  location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
+    var at = pair.indexOf("=");
+    if (at > 0) { wanted[pair.slice(0, at)] = decodeURIComponent(pair.slice(at + 1)); }
+  });
+  if (wanted.status) {
+    var keep = wanted.status.split(",");
+    boxes.forEach(function (box) { box.checked = keep.indexOf(box.value) >= 0; });
+  }
+  if (wanted.step && stepSelect) { stepSelect.value = wanted.step; }
+  if (wanted.text && search) { search.value = wanted.text; }
   apply();
   document.body.setAttribute("data-ready", "true");
 })();
