@@ -45,7 +45,10 @@ class ErrorReport(_Model):
     class_: str | None = Field(default=None, alias="class")
 
 
-_TIMES_DOC: Final = "UTC, ISO 8601 with milliseconds; null for work a resume took from its journal"
+_TIMES_DOC: Final = (
+    "UTC, ISO 8601 with milliseconds; null when unknown (never finished, or a resume took it "
+    "from a journal without its times)"
+)
 
 
 class ItemReport(_Model):
