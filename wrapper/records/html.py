@@ -302,13 +302,17 @@ def _unit_row(step: str, item: str, unit: Any, kind: str) -> str:
     if isinstance(unit, StepReport) and unit.items is not None and not detail:
         counts = ", ".join(f"{n} {s}" for s, n in (unit.counts or {}).items())
         shown = f'<span class="note-text">{escape(counts or "no items")}</span>'
-    started = unit.started_at or ("earlier session" if unit.status in ("ok", "skipped") else "")
+    started = unit.started_at or ""
+    # The time of day fits the column; the date and zone are in the tooltip and the header.
+    shown_start = started[11:23] if len(started) >= 23 else started
+    if not started and unit.status in ("ok", "skipped"):
+        shown_start = "earlier session"
     return (
         f'<tr class="{kind}" data-filter="table" data-step="{escape(step)}" '
         f'data-status="{escape(unit.status)}"><td><code>{escape(step)}</code></td>'
         f"<td>{escape(item)}</td><td>{_status(unit.status)}</td>"
         f'<td class="num">{unit.attempts}</td><td class="num">{unit.duration_s:.3f} s</td>'
-        f"<td>{escape(started)}</td><td>{shown}</td></tr>"
+        f'<td title="{escape(started)}">{escape(shown_start)}</td><td>{shown}</td></tr>'
     )
 
 
