@@ -169,7 +169,8 @@ def test_a_secret_the_report_still_holds_is_masked_in_every_form():
     assert report.steps[1].error is not None
     report.steps[1].error.message = f"GET /contacts/{urllib.parse.quote(SECRET, safe='')} failed"
     report.outputs = {"header": f"Bearer {SECRET}", "quoted": json.dumps({"t": SECRET})}
-    page = render_html(report, mask=Masker([SECRET]).mask_value)
+    report.steps[0].duration_s = 0.1234  # a secret of digits leaves numbers alone
+    page = render_html(report, mask=Masker([SECRET, "1234"]).mask)
     for form in forms(SECRET):
         assert form not in page, form
     assert "Bearer ***" in page

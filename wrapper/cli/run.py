@@ -444,7 +444,7 @@ def run_loaded(
         if html_path:
             from wrapper.records.html import write_html
 
-            write_html(report, html_path, recipe=loaded.recipe, mask=masker.mask_value)
+            write_html(report, html_path, recipe=loaded.recipe, mask=masker.mask)
         if as_json:
             click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         elif events_to != "-":

@@ -41,18 +41,18 @@ def write_html(
     path: Path,
     *,
     recipe: Recipe | None = None,
-    mask: Callable[[Any], Any] | None = None,
+    mask: Callable[[str], str] | None = None,
 ) -> None:
     """Render `report` to `path` (atomically); the recipe, when given, draws the step graph."""
     write_text(path, render_html(report, recipe=recipe, mask=mask))
 
 
 def render_html(
-    report: Report, *, recipe: Recipe | None = None, mask: Callable[[Any], Any] | None = None
+    report: Report, *, recipe: Recipe | None = None, mask: Callable[[str], str] | None = None
 ) -> str:
-    """The whole page as text."""
+    """The whole page as text; `mask` (a run's `Masker.mask`) masks every text of it again."""
     if mask is not None:
-        report = Report.model_validate(mask(report.to_json()))
+        report = Report.model_validate(_masked(report.to_json(), mask))
     if recipe is not None:
         from wrapper.recipe.describe import flow
 
@@ -122,6 +122,18 @@ def report_flow(report: Report) -> list[FlowNode | FlowEdge]:
     out.append(FlowNode("done", "terminal", ("end",)))
     out.append(FlowEdge(previous, "done"))
     return out
+
+
+def _masked(value: Any, mask: Callable[[str], str]) -> Any:
+    """Every string masked, keys included. Numbers were masked with the events, and masking
+    them here could turn a count or a duration into text the report's model refuses."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {mask(str(k)): _masked(v, mask) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, mask) for v in value]
+    return value
 
 
 # --- sections ---------------------------------------------------------------------------------

@@ -168,7 +168,7 @@ def _row_svg(row: _Row, y: int, place: Callable[[datetime], float], report: Repo
     kind = "item" if row.item_index is not None else ("more" if row.unit is None else "step")
     if row.item_index is not None:
         attrs += f' data-index="{row.item_index}"'
-    label = escape(_short(row.label, 34 - 2 * row.indent))
+    label = escape(_short(row.label, max(10, 34 - 2 * row.indent)))
     parts = [
         f'<g class="row {kind} s-{escape(row.status)}" {attrs} data-filter="timeline" '
         f'transform="translate(0,{y})">',
