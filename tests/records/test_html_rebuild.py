@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from tests.records.test_report import run_demo
@@ -12,6 +13,10 @@ from wrapper.records import events as ev
 from wrapper.records.journal import Journal
 from wrapper.records.rebuild import add_earlier_times, as_event, journal_report
 from wrapper.records.report import ReportBuilder
+
+
+def mw(*args: str):
+    return CliRunner().invoke(cli, ["--sandbox", *args], catch_exceptions=False)
 
 
 def at(second: int) -> str:
@@ -102,3 +107,39 @@ def test_runs_show_id_html_writes_the_page_of_a_journaled_run(tmp_path):
     page = out.read_text()
     assert '<g class="row item s-ok" data-step="b" data-status="ok" data-index="0"' in page
     assert "earlier session" not in page  # every unit has its times
+
+
+FAILING = """\
+version: 1
+name: fails-then-resumes
+connections:
+  chatwoot: {app: chatwoot}
+steps:
+  - id: first
+    effect: read
+    request: {path: /api/v1/accounts/1/contacts/1}
+  - id: missing
+    effect: read
+    request: {path: /api/v1/accounts/1/contacts/999999}
+"""
+
+
+@pytest.mark.integration
+def test_mw_resume_html_keeps_the_first_sessions_times(tmp_path):
+    recipe = tmp_path / "fails.yaml"
+    recipe.write_text(FAILING)
+    first_json = tmp_path / "first.json"
+    done = mw("run", str(recipe), "--run-id", "again-1", "--report", str(first_json), "-q")
+    assert done.exit_code == 1, done.output
+    resumed_json, page = tmp_path / "resumed.json", tmp_path / "resumed.html"
+    done = mw("resume", "again-1", "--report", str(resumed_json), "--html", str(page), "-q")
+    assert done.exit_code == 1, done.output
+    before = {s["id"]: s for s in json.loads(first_json.read_text())["steps"]}
+    after = {s["id"]: s for s in json.loads(resumed_json.read_text())["steps"]}
+    # `first` ran in the first session only; `missing` ran (and failed) again in the resume.
+    assert after["first"]["started_at"] == before["first"]["started_at"]
+    assert after["first"]["finished_at"] == before["first"]["finished_at"]
+    assert after["missing"]["started_at"] > before["missing"]["finished_at"]
+    text = page.read_text()
+    assert "earlier session" not in text
+    assert '<span class="where">missing</span>' in text
