@@ -200,6 +200,8 @@ class FlowNode:
 
 @dataclass(frozen=True)
 class FlowEdge:
+    """An arrow between two nodes' ids; `run`/`skip` label a condition's two ways out."""
+
     source: str
     target: str
     label: str = ""
