@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from wrapper.cli.context import AppContext
+from wrapper.cli.page import html_option
 from wrapper.cli.render import file_option, parse_pairs
 from wrapper.cli.run import WAIT_LOCK_HELP
 from wrapper.errors import UsageError
@@ -50,7 +51,7 @@ Examples:
     "Write the JSON report of the whole run, earlier sessions' steps included.",
 )
 @file_option("--junit", "junit_path", "Write JUnit XML of the whole run.")
-@file_option("--html", "html_path", "Write an HTML page of the whole run (see `mw run --html`).")
+@html_option
 @click.option(
     "--events",
     "events_to",

@@ -16,6 +16,7 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import CommandFailed
+from wrapper.cli.page import completed, html_option, refused_report, write_page
 from wrapper.cli.render import file_option, parse_pairs
 from wrapper.errors import EXIT_INTERRUPTED, UsageError, WrapperError
 from wrapper.records import events as ev
@@ -87,7 +88,7 @@ def _options(func: Any) -> Any:
         file_option(
             "--junit", "junit_path", "Write JUnit XML: a testcase per step or per foreach item."
         ),
-        file_option("--html", "html_path", HTML_HELP),
+        html_option,
         click.option(
             "--events",
             "events_to",
@@ -125,7 +126,6 @@ def _options(func: Any) -> Any:
     return func
 
 
-HTML_HELP = "Write the run as one HTML page (timeline, step graph, failures); opens offline."
 WAIT_LOCK_HELP = (
     "When another mw runs or resumes this run id, wait for it to end instead of failing."
 )
@@ -262,25 +262,12 @@ def _failure_recorded(
     try:
         yield
     except WrapperError as error:
-        from datetime import datetime, timezone
+        from wrapper.records.report import junit_xml, write_text
 
-        from wrapper.records.report import ErrorReport, RecipeRef, Report, junit_xml, write_text
-        from wrapper.run.retry import error_info
-
-        report = Report(
-            run_id="not-started",
-            recipe=RecipeRef(name=Path(recipe).stem, path=recipe, sha256=""),
-            status="failed",
-            exit_code=error.exit_code,
-            started_at=datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
-            error=ErrorReport.model_validate(error_info(error)),
-        )
+        report = refused_report(recipe, error)
         if junit_path is not None:
             write_text(junit_path, junit_xml(report) + "\n")
-        if html_path is not None:
-            from wrapper.records.html import write_html
-
-            write_html(report, html_path)
+        write_page(report, html_path)
         github = obj.github()
         if github is not None:
             # The handler annotates the error itself, at each problem's line.
@@ -432,19 +419,12 @@ def run_loaded(
             )
             with _sigterm_as_interrupt():
                 result = engine.run()
-        report = builder.report()
-        if resume is not None:
-            from wrapper.records.rebuild import add_earlier_times
-
-            add_earlier_times(report)
+        report = completed(builder.report(), resume)
         if report_path:
             write_report(report, report_path)
         if junit_path:
             write_junit(report, junit_path)
-        if html_path:
-            from wrapper.records.html import write_html
-
-            write_html(report, html_path, recipe=loaded.recipe, mask=masker.mask)
+        write_page(report, html_path, recipe=loaded.recipe, mask=masker.mask)
         if as_json:
             click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         elif events_to != "-":

@@ -12,6 +12,7 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import CommandFailed
+from wrapper.cli.page import html_option, write_page
 from wrapper.cli.render import file_option
 from wrapper.errors import UsageError, WrapperError
 
@@ -49,11 +50,7 @@ def runs(ctx: click.Context) -> None:
 
 @runs.command(epilog=RUNS_EPILOG)
 @click.argument("run_id", metavar="ID|REPORT")
-@file_option(
-    "--html",
-    "html_path",
-    "Write the run as one HTML page (timeline, step graph, failures); opens offline.",
-)
+@html_option
 @click.pass_obj
 def show(obj: AppContext, /, run_id: str, html_path: Path | None) -> None:
     """Show a run's steps and foreach items with their status, and uncertain writes.
@@ -72,11 +69,11 @@ def show(obj: AppContext, /, run_id: str, html_path: Path | None) -> None:
         return
     state = load_state(run_id)
     if html_path is not None:
-        from wrapper.records.html import saved_recipe, write_html
+        from wrapper.records.html import saved_recipe
         from wrapper.records.rebuild import journal_report
 
         report = journal_report(run_id)
-        write_html(report, html_path, recipe=saved_recipe(report))
+        write_page(report, html_path, recipe=saved_recipe(report))
     click.echo(f"run {state.run_id}: {state.recipe} ({state.path})")
     click.echo(f"status: {state.status}  started: {state.started}  resumed: {state.resumes}")
     if state.shard:
@@ -157,10 +154,7 @@ def merge(
         write_report(merged, report_path)
     if junit_path:
         write_junit(merged, junit_path)
-    if html_path:
-        from wrapper.records.html import write_html
-
-        write_html(merged, html_path, recipe=loaded.recipe if loaded else None)
+    write_page(merged, html_path, recipe=loaded.recipe if loaded else None)
     github = obj.github()
     if github is not None:
         scope = f"{len(merged.shards or [])} shards merged"
@@ -215,9 +209,9 @@ def _show_report(path: Path, html_path: Path | None) -> None:
         )
     report = read_report(path)
     if html_path is not None:
-        from wrapper.records.html import saved_recipe, write_html
+        from wrapper.records.html import saved_recipe
 
-        write_html(report, html_path, recipe=saved_recipe(report))
+        write_page(report, html_path, recipe=saved_recipe(report))
     click.echo(f"run {report.run_id}: {report.recipe.name} ({report.recipe.path})")
     click.echo(f"status: {report.status}  started: {report.started_at}  exit: {report.exit_code}")
     for step in report.steps:
