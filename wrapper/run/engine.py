@@ -32,7 +32,6 @@ from wrapper.errors import (
     StepFailedError,
     WrapperError,
 )
-from wrapper.membrane import apps
 from wrapper.recipe.inputs import masked_inputs, secret_values
 from wrapper.recipe.loader import LoadedRecipe, load_recipe
 from wrapper.recipe.model import Retry
@@ -219,7 +218,7 @@ class Engine:
         with self._ensure_lock:
             if app in self._ensured:
                 return self._ensured[app]
-            warning = apps.target(app).warning
+            warning = self._client.ensure_warning(app)
             if warning is not None:
                 self.emit(
                     ev.RunWarning(run_id=self.run_id, message=f"connection {unit_label}: {warning}")
