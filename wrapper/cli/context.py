@@ -17,12 +17,13 @@ if TYPE_CHECKING:
 def sandbox_command() -> list[str]:
     """The argv prefix that starts the offline sandbox in this very environment."""
     # Imported here: `mw --version` and `mw --help` never need them (DESIGN section 9).
-    import shutil
     from pathlib import Path
 
     beside = Path(sys.executable).parent / "membrane-sandbox"
     if beside.exists():
         return [str(beside)]
+    import shutil  # with its archive modules, a cost paid only when the sandbox is elsewhere
+
     found = shutil.which("membrane-sandbox")
     if found:
         return [found]

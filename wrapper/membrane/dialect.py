@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -55,8 +54,24 @@ def resolve_binary(command: Sequence[str]) -> str | None:
     """The real path of the program `command` starts, or None when it cannot be found."""
     if not command:
         return None
-    found = shutil.which(command[0])
+    found = _which(command[0])
     return os.path.realpath(found) if found else None
+
+
+def _which(program: str) -> str | None:
+    """`shutil.which` for one name: importing shutil (with its archive modules) would cost
+    every `mw` command's start-up, since the cache of detections is keyed by this path."""
+    if os.sep in program:
+        return program if _runnable(Path(program)) else None
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = Path(folder or os.curdir) / program
+        if _runnable(candidate):
+            return str(candidate)
+    return None
+
+
+def _runnable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
 
 
 def forced_dialect() -> str | None:
