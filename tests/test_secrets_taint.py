@@ -47,7 +47,7 @@ class EchoClient:
     """Answers `echo` with its input and `fail` with an error quoting its input."""
 
     def action_command(self, key: str, *, connection_id: str, input: Any = None) -> list[str]:
-        return ["membrane", "action", "run", key, "--input", json.dumps(input)]
+        return ["echo-client", key, json.dumps(input)]
 
     def run_action(self, key: str, *, connection_id: str, input: Any = None, **_: Any) -> Any:
         if key == "echo":
