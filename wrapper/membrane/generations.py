@@ -12,7 +12,7 @@ The CLI's syntax changed over time (membrane-cli.md 1.9); three generations are 
 
 How a CLI prints its help (commander's `Commands:` table, minimist/ink usage lines, groups that
 list their subcommands only in their own help) is a matter of detection (`dialect.py`), not of
-generation: each layout has been seen with more than one generation.
+generation: which layout a version prints is not documented, so every layout is read for each.
 
 These classes are the only place `mw` builds `membrane` argv. Each method returns what follows
 the command prefix (`membrane`, or `npx -y @membranehq/cli`); the client runs it.
