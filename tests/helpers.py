@@ -113,7 +113,8 @@ class FakeClient:
     under pytest-subprocess), and so does a call with other input than expected.
     """
 
-    dialect: str = "current"
+    #: The membrane CLI generation whose argv the `*_command` methods give (for events, plans).
+    generation: str = "current"
     calls: list[Call] = field(default_factory=list)
     #: app -> the connection id `ensure_connection` gives (default `conn-<app>`).
     connections: dict[str, str] = field(default_factory=dict)
@@ -160,10 +161,6 @@ class FakeClient:
             raise answer
         return answer(call) if callable(answer) else answer
 
-    @property
-    def command(self) -> list[str]:
-        return ["membrane"]
-
     def run_action(
         self,
         key: str,
@@ -197,7 +194,51 @@ class FakeClient:
         return _Connection(self.connections.get(app, f"conn-{app}"))
 
     def ensure_command(self, app: str) -> list[str]:
-        return ["membrane", "connection", "ensure", app]
+        gen = self._generation()
+        return [
+            "membrane",
+            *(gen.ensure_connection(app) if gen.ensures else gen.search_connector(app)),
+        ]
+
+    def ensure_warning(self, app: str) -> str | None:
+        return self._generation().ensure_warning(app)
+
+    def action_command(self, key: str, *, connection_id: str, input: Any = None) -> list[str]:
+        from wrapper.membrane.generations import input_json
+
+        gen = self._generation()
+        return [
+            "membrane",
+            *gen.run_action(key, connection_id=connection_id, input_json=input_json(input)),
+        ]
+
+    def request_command(
+        self,
+        connection_id: str,
+        path: str,
+        *,
+        method: str = "GET",
+        headers: Any = None,
+        body: Any = None,
+        query: Any = None,
+        path_params: Any = None,
+    ) -> list[str]:
+        tail = self._generation().request(
+            connection_id,
+            path,
+            method=method,
+            headers=headers,
+            body=body,
+            query=query,
+            path_params=path_params,
+        )
+        return ["membrane", *tail]
+
+    def _generation(self) -> Any:
+        # The argv a real client would show; built by the module that owns it, never here.
+        from wrapper.membrane.generations import generation
+
+        return generation(self.generation)
 
     def get_action(
         self, key: str, *, connection_id: str | None = None, timeout_s: float | None = None

@@ -1,8 +1,11 @@
 """The house rules of `wrapper/`, read from the source with `ast`: no import circle, layers that
-only import downwards, click only in the CLI, small modules.
+only import downwards, click only in the CLI, processes only in the runner, small modules.
 
 Every import counts, at the top of a module or inside a function: a circle hidden in a function
-is still a circle. Imports under `if TYPE_CHECKING:` never run, so they are left out.
+is still a circle. Imports under `if TYPE_CHECKING:` never run, so circles leave them out; the
+layer and package rules count them too, since naming a type of an upper layer ties a layer to it
+as surely as calling it. (tests/membrane/test_argv_boundary.py adds that no module outside
+`wrapper/membrane/` builds `membrane` argv.)
 """
 
 from __future__ import annotations
@@ -40,19 +43,20 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _imports(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+def _imports(node: ast.AST, *, typing: bool = False) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The imports below `node`; those under `if TYPE_CHECKING:` only when `typing`."""
     for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.If) and _is_type_checking(child):
+        if isinstance(child, ast.If) and _is_type_checking(child) and not typing:
             for other in child.orelse:
-                yield from _imports_of(other)
+                yield from _imports_of(other, typing=typing)
             continue
-        yield from _imports_of(child)
+        yield from _imports_of(child, typing=typing)
 
 
-def _imports_of(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+def _imports_of(node: ast.AST, *, typing: bool) -> Iterator[ast.Import | ast.ImportFrom]:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         yield node
-    yield from _imports(node)
+    yield from _imports(node, typing=typing)
 
 
 def _owner(name: str) -> str | None:
@@ -80,12 +84,13 @@ def _targets(module: str, node: ast.Import | ast.ImportFrom) -> set[str]:
     return found
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(*, typing: bool = False) -> dict[str, set[str]]:
+    """Module -> the modules of `wrapper` it imports (type-only imports too, when `typing`)."""
     graph: dict[str, set[str]] = {}
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         edges: set[str] = set()
-        for node in _imports(tree):
+        for node in _imports(tree, typing=typing):
             edges |= _targets(module, node)
         edges.discard(module)
         graph[module] = edges
@@ -120,6 +125,8 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 GRAPH = import_graph()
+#: With the imports under `if TYPE_CHECKING:`: what the layer rules read.
+TYPED_GRAPH = import_graph(typing=True)
 
 
 def _layer(module: str) -> str:
@@ -134,6 +141,12 @@ def test_the_graph_sees_imports_in_functions_and_relative_ones() -> None:
     assert "wrapper.recipe.values" in GRAPH["wrapper.recipe.model"]
     assert "wrapper.run.steps.action" in GRAPH["wrapper.run.steps.kinds"]
     assert "wrapper.cli.app" in importers_of("click")
+    typed = ast.parse("if TYPE_CHECKING:\n    import wrapper.cli\nelse:\n    import wrapper.run\n")
+    assert [n.names[0].name for n in _imports(typed)] == ["wrapper.run"]
+    assert [n.names[0].name for n in _imports(typed, typing=True)] == [
+        "wrapper.cli",
+        "wrapper.run",
+    ]
 
 
 def test_the_cycle_finder_names_a_circle() -> None:
@@ -149,8 +162,10 @@ def test_no_import_circles_in_wrapper() -> None:
 LAYER_RULES = {
     # layer: layers it must never import
     "recipe": {"run", "records", "cli", "membrane", "sandbox"},
-    "run": {"cli", "sandbox"},
-    "records": {"cli", "sandbox"},
+    # The engine and step kinds reach `membrane` through the client protocol
+    # (`run/steps.ClientLike`); only the API and the CLI build a client.
+    "run": {"cli", "membrane", "sandbox"},
+    "records": {"cli", "membrane", "sandbox"},
     "membrane": {"recipe", "run", "records", "cli", "sandbox"},
     "secrets": {"recipe", "run", "records", "cli", "membrane", "sandbox"},
     "errors": {"recipe", "run", "records", "cli", "membrane", "sandbox"},
@@ -161,7 +176,7 @@ LAYER_RULES = {
 def test_layers_import_only_downwards(layer: str) -> None:
     wrong = sorted(
         f"{module} imports {target}"
-        for module, targets in GRAPH.items()
+        for module, targets in TYPED_GRAPH.items()
         if _layer(module) == layer
         for target in targets
         if _layer(target) in LAYER_RULES[layer]
@@ -172,7 +187,7 @@ def test_layers_import_only_downwards(layer: str) -> None:
 def test_the_sandbox_imports_nothing_else_of_wrapper() -> None:
     wrong = sorted(
         f"{module} imports {target}"
-        for module, targets in GRAPH.items()
+        for module, targets in TYPED_GRAPH.items()
         if _layer(module) == "sandbox"
         for target in targets
         if _layer(target) != "sandbox"
@@ -183,7 +198,7 @@ def test_the_sandbox_imports_nothing_else_of_wrapper() -> None:
 def test_the_rest_enters_the_sandbox_only_through_its_admin_module() -> None:
     entered = sorted(
         f"{module} imports {target}"
-        for module, targets in GRAPH.items()
+        for module, targets in TYPED_GRAPH.items()
         if _layer(module) != "sandbox"
         for target in targets
         if _layer(target) == "sandbox"
@@ -192,11 +207,12 @@ def test_the_rest_enters_the_sandbox_only_through_its_admin_module() -> None:
 
 
 def importers_of(package: str) -> list[str]:
-    """The modules of `wrapper` that import `package` (or a module inside it) anywhere."""
+    """The modules of `wrapper` that import `package` (or a module inside it) anywhere, type-only
+    imports included."""
     found = []
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in _imports(tree):
+        for node in _imports(tree, typing=True):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and not node.level:
                 names.append(node.module or "")

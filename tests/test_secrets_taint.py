@@ -46,11 +46,8 @@ RECIPE = textwrap.dedent("""\
 class EchoClient:
     """Answers `echo` with its input and `fail` with an error quoting its input."""
 
-    dialect = "current"
-
-    @property
-    def command(self) -> list[str]:
-        return ["membrane"]
+    def action_command(self, key: str, *, connection_id: str, input: Any = None) -> list[str]:
+        return ["echo-client", key, json.dumps(input)]
 
     def run_action(self, key: str, *, connection_id: str, input: Any = None, **_: Any) -> Any:
         if key == "echo":

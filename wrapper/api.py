@@ -53,7 +53,7 @@ class RunResult:
     `outputs` are the recipe's outputs with secret values masked, as the report shows them.
     `exit_code` is the one `mw` exits with (see docs/exit-codes.md); `error` says why a run
     failed. `report` is the whole JSON report (`report.to_json()`), also written to
-    `report_path` and `junit_path` when they were given.
+    `report_path`, `junit_path` and `html_path` when they were given.
     """
 
     run_id: str
@@ -67,6 +67,7 @@ class RunResult:
     assertions: list[dict[str, Any]] = field(default_factory=list)
     report_path: Path | None = None
     junit_path: Path | None = None
+    html_path: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -137,6 +138,7 @@ def run_recipe(
     events: Events = (),
     report_path: Path | None = None,
     junit_path: Path | None = None,
+    html_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
     notify: Notify | None = None,
     on_refused: Callable[[Report], None] | None = None,
@@ -152,8 +154,9 @@ def run_recipe(
     generated) and can be resumed with `resume_run`. `events` receive every event
     (`handle(event)`), after the report and journal; `events` may also be a function of the
     loaded recipe giving the sinks, called when the run starts, after every check passed.
-    A run refused before its first step writes a not-started JUnit file to `junit_path` and
-    hands its report to `on_refused(report)` before the error is raised.
+    `html_path` gets the run as one offline HTML page. A run refused before its first step
+    writes a not-started JUnit file to `junit_path` (and its page to `html_path`) and hands
+    its report to `on_refused(report)` before the error is raised.
     """
     return _start(
         recipe,
@@ -173,6 +176,7 @@ def run_recipe(
         events=events,
         report_path=report_path,
         junit_path=junit_path,
+        html_path=html_path,
         environ=environ,
         notify=notify,
         on_refused=on_refused,
@@ -196,6 +200,7 @@ def plan_recipe(
     events: Events = (),
     report_path: Path | None = None,
     junit_path: Path | None = None,
+    html_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
     notify: Notify | None = None,
     on_refused: Callable[[Report], None] | None = None,
@@ -221,6 +226,7 @@ def plan_recipe(
         events=events,
         report_path=report_path,
         junit_path=junit_path,
+        html_path=html_path,
         environ=environ,
         notify=notify,
         on_refused=on_refused,
@@ -239,6 +245,7 @@ def resume_run(
     events: Events = (),
     report_path: Path | None = None,
     junit_path: Path | None = None,
+    html_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
     notify: Notify | None = None,
     ask_secret: Callable[[str], str] | None = None,
@@ -248,12 +255,13 @@ def resume_run(
     Secret inputs are never journaled: give them again in `secrets` (or answer
     `ask_secret(name)`). `uncertain` decides a write that was in flight at the stop: "retry"
     runs it again, "skip" treats it as done; without it the resume refuses to guess. `force`
-    resumes even though the recipe file changed since the run started.
+    resumes even though the recipe file changed since the run started. The report covers the
+    whole run, with the times at which earlier sessions ran their part.
     """
     from wrapper.records.report import check_outputs
     from wrapper.run.prepare import prepare_resume
 
-    check_outputs(report_path, junit_path)
+    check_outputs(report_path, junit_path, html_path)
     env = os.environ if environ is None else environ
     # Locked before the journal is read: what it says stays true until this session ends.
     with _lock(run_id, create=False, wait=wait_lock, notify=notify) as lock:
@@ -275,6 +283,7 @@ def resume_run(
             events=events,
             report_path=report_path,
             junit_path=junit_path,
+            html_path=html_path,
             environ=env,
             notify=notify,
         )
@@ -299,6 +308,7 @@ def _start(
     events: Events,
     report_path: Path | None,
     junit_path: Path | None,
+    html_path: Path | None,
     environ: Mapping[str, str] | None,
     notify: Notify | None,
     on_refused: Callable[[Report], None] | None,
@@ -306,6 +316,7 @@ def _start(
     from wrapper.records.journal import RUN_ID
     from wrapper.records.report import check_outputs
     from wrapper.run.prepare import check_shard_options, prepare_run
+    from wrapper.run.session import refused_report
 
     if run_id is not None and not RUN_ID.fullmatch(run_id):
         # The id names the run's folder under the state directory: no separators, no dot-dot.
@@ -325,7 +336,7 @@ def _start(
         share = check_shard_options(
             shard, shard_step, None if rate_share is None else str(rate_share), env, shard_from
         )
-        check_outputs(report_path, junit_path)
+        check_outputs(report_path, junit_path, html_path)
         try:
             prepared = prepare_run(
                 recipe,
@@ -341,7 +352,7 @@ def _start(
                 notify=notify,
             )
         except WrapperError as error:
-            refused = _refused(recipe, error, junit_path)
+            refused = refused_report(str(recipe), error, junit_path=junit_path, html_path=html_path)
             if on_refused is not None:
                 on_refused(refused)
             raise
@@ -355,6 +366,7 @@ def _start(
             events=events,
             report_path=report_path,
             junit_path=junit_path,
+            html_path=html_path,
             environ=env,
             notify=notify,
         )
@@ -374,6 +386,7 @@ def _session(
     events: Events,
     report_path: Path | None,
     junit_path: Path | None,
+    html_path: Path | None,
     environ: Mapping[str, str],
     notify: Notify | None,
 ) -> RunResult:
@@ -399,6 +412,7 @@ def _session(
             sinks=list(events(prepared.loaded) if callable(events) else events),
             report_path=report_path,
             junit_path=junit_path,
+            html_path=html_path,
         )
         done = run_session(spec, _client_factory(membrane, sandbox))
     finally:
@@ -417,6 +431,7 @@ def _session(
         assertions=result.assertions,
         report_path=report_path,
         junit_path=junit_path,
+        html_path=html_path,
     )
 
 
@@ -460,15 +475,3 @@ def _claim(lock: RunLock, notify: Notify | None) -> None:
             f"note: run {lock.run_id} never started (it was stopped while writing its first "
             "journal record); starting it afresh under the same id"
         )
-
-
-def _refused(recipe: str | Path, error: WrapperError, junit_path: Path | None) -> Report:
-    """A run refused before its first step (lint, inputs) still leaves a red JUnit file, so CI
-    shows the failure where it looks for it."""
-    from wrapper.records.report import junit_xml, write_text
-    from wrapper.run.session import refused_report
-
-    report = refused_report(str(recipe), error)
-    if junit_path is not None:
-        write_text(junit_path, junit_xml(report) + "\n")
-    return report

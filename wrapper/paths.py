@@ -59,11 +59,11 @@ def bundled_dir(kind: Literal["skills", "recipes"]) -> Path:
 
 def sandbox_command() -> list[str]:
     """The argv prefix that starts the offline sandbox in this very environment."""
-    import shutil
-
     beside = Path(sys.executable).parent / "membrane-sandbox"
     if beside.exists():
         return [str(beside)]
+    import shutil  # with its archive modules, a cost paid only when the sandbox is elsewhere
+
     found = shutil.which("membrane-sandbox")
     if found:
         return [found]

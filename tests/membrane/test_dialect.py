@@ -1,4 +1,4 @@
-"""Dialect detection from `membrane --help`, its caches, and the argv of every operation."""
+"""Which generation a `membrane` is: detection from `--help` and its caches."""
 
 from __future__ import annotations
 
@@ -159,112 +159,6 @@ def test_unreadable_cache_is_ignored(fake_process, binary):
     (cache / "dialect.json").write_text("{not json")
     fake_process.register([str(binary), "--help"], stdout=help_text("help-current.txt"))
     assert dialect.detect([str(binary)]) == "current"
-
-
-# --- argv per operation ------------------------------------------------------------------
-
-
-def test_connection_argv():
-    for name in ("current", "newest"):
-        assert dialect.ensure_connection(name, "chatwoot") == [
-            "connection",
-            "ensure",
-            "chatwoot",
-            "--json",
-        ]
-        assert dialect.get_connection(name, "c1", wait=True, timeout_s=45) == [
-            *("connection", "get", "c1", "--wait", "--timeout", "45", "--json"),
-        ]
-        assert dialect.get_connection(name, "c1") == ["connection", "get", "c1", "--json"]
-    assert dialect.search_connector("chatwoot") == [
-        *("search", "chatwoot", "--elementType=connector", "--json"),
-    ]
-    assert dialect.connect("abc") == ["connect", "--connectorId=abc", "--json"]
-    for name in dialect.DIALECTS:
-        assert dialect.list_connections(name) == ["connection", "list", "--json"]
-
-
-def test_older_dialect_lacks_ensure_get_and_create():
-    with pytest.raises(UsageError, match="`membrane connection ensure` is not available"):
-        dialect.ensure_connection("older", "x")
-    with pytest.raises(UsageError, match="`membrane action create` is not available"):
-        dialect.create_action("older", "x", connection_id="c")
-    with pytest.raises(UsageError, match="`membrane action get` is not available"):
-        dialect.get_action("older", "k")
-
-
-def test_action_list_argv():
-    full = ["action", "list", "--connectionId=c1", "--intent", "find", "--limit", "5", "--json"]
-    for name in ("current", "newest"):
-        assert dialect.list_actions(name, "c1", intent="find", limit=5) == full
-        assert dialect.list_actions(name, "c1") == ["action", "list", "--connectionId=c1", "--json"]
-    assert dialect.list_actions("older", "c1", intent="find", limit=5) == [
-        *("action", "list", "--intent=find", "--connectionId=c1", "--json"),
-    ]
-
-
-def test_action_get_and_create_argv():
-    assert dialect.get_action("current", "k", connection_id="c1") == [
-        *("action", "get", "k", "--connectionId=c1", "--json"),
-    ]
-    assert dialect.get_action("newest", "k") == ["action", "get", "k", "--json"]
-    assert dialect.create_action("current", "send a message", connection_id="c1") == [
-        *("action", "create", "send a message", "--connectionId=c1", "--json"),
-    ]
-
-
-def test_action_run_argv():
-    assert dialect.run_action("current", "k", connection_id="c1", input_json='{"a":1}') == [
-        *("action", "run", "k", "--connectionId=c1", "--input", '{"a":1}', "--json"),
-    ]
-    assert dialect.run_action("older", "k", connection_id="c1", input_json='{"a":1}') == [
-        *("action", "run", "--connectionId=c1", "k", "--json", "--input", '{"a":1}'),
-    ]
-    assert dialect.run_action("newest", "k", connection_id="c1", input_json='{"a":1}') == [
-        *("act", "--key", "k", "--connectionId", "c1", "--input", '{"a":1}', "--json"),
-    ]
-    assert dialect.run_action("current", "k", connection_id="c1", input_json=None) == [
-        *("action", "run", "k", "--connectionId=c1", "--json"),
-    ]
-
-
-def test_request_argv():
-    kwargs = {
-        "method": "post",
-        "headers": {"Accept": "application/json"},
-        "body": {"content": "hi"},
-        "query": {"page": "2"},
-        "path_params": {"id": "7"},
-    }
-    expected = [
-        *("request", "c1", "/conversations/{id}/messages", "-X", "POST"),
-        *("-H", "Accept: application/json", "-d", '{"content":"hi"}'),
-        *("--query", "page=2", "--pathParam", "id=7", "--json"),
-    ]
-    for name in ("current", "older"):
-        assert dialect.request(name, "c1", "/conversations/{id}/messages", **kwargs) == expected
-    api = {
-        "method": "POST",
-        "path": "/conversations/7/messages",
-        "body": {"content": "hi"},
-        "headers": {"Accept": "application/json"},
-        "query": {"page": "2"},
-    }
-    assert dialect.request("newest", "c1", "/conversations/{id}/messages", **kwargs) == [
-        *("act", "--api", json.dumps(api, separators=(",", ":")), "--connectionId", "c1"),
-        "--json",
-    ]
-    assert dialect.request("current", "c1", "/x") == ["request", "c1", "/x", "-X", "GET", "--json"]
-    assert dialect.request("current", "c1", "/x", body="raw text")[-3:] == [
-        "-d",
-        "raw text",
-        "--json",
-    ]
-
-
-def test_fill_path_handles_both_placeholder_styles():
-    assert dialect.fill_path("/a/:id/b/{x}", {"id": "1", "x": "2"}) == "/a/1/b/2"
-    assert dialect.fill_path("/a/:idx", {"id": "1"}) == "/a/:idx"
 
 
 def test_a_failing_help_is_reported_as_such(fake_process, binary):

@@ -25,7 +25,7 @@ def load(name: str):
 
 @pytest.mark.parametrize("fixture", ["connection-ready.json", "connection-wrapped.json"])
 def test_connection_from_raw_body_or_output_wrapper(fixture):
-    connection = Connection.model_validate(unwrap(load(fixture)))
+    connection = Connection.from_wire(unwrap(load(fixture)))
     assert connection.id == "65f1c0ffee0000000000c0a1"
     assert connection.state == "READY"
     assert connection.integration_key == "chatwoot"
@@ -35,19 +35,19 @@ def test_connection_from_raw_body_or_output_wrapper(fixture):
 
 
 def test_connection_keeps_unknown_state_and_ignores_unknown_fields():
-    connection = Connection.model_validate(load("connection-unknown.json"))
+    connection = Connection.from_wire(load("connection-unknown.json"))
     assert connection.state == "QUARANTINED"
     assert connection.error is not None and connection.error.message == "legacy string error"
     assert "brandNewField" not in connection.to_wire()
 
 
 def test_client_action_and_error_body():
-    waiting = Connection.model_validate(load("connection-client-action.json"))
+    waiting = Connection.from_wire(load("connection-client-action.json"))
     assert waiting.client_action is not None
     assert waiting.client_action.type == "connect"
     assert waiting.client_action.ui_url == "https://console.getmembrane.com/connect/abc123"
     assert waiting.client_action.agent_instructions == "Ask the user to open the link"
-    failed = Connection.model_validate(load("connection-setup-failed.json"))
+    failed = Connection.from_wire(load("connection-setup-failed.json"))
     assert failed.error is not None
     assert (failed.error.type, failed.error.message) == ("connection", "Invalid API access token")
 
@@ -62,14 +62,14 @@ def test_client_action_and_error_body():
 def test_connection_lists(fixture, count):
     items = items_of(load(fixture))
     assert items is not None
-    assert [Connection.model_validate(i).id[:8] for i in items] == ["65f1c0ff"] * count
+    assert [Connection.from_wire(i).id[:8] for i in items] == ["65f1c0ff"] * count
 
 
 @pytest.mark.parametrize("fixture", ["actions-list.json", "actions-output-items.json"])
 def test_action_lists_from_items_or_output_items(fixture):
     items = items_of(load(fixture))
     assert items is not None
-    first = Action.model_validate(items[0])
+    first = Action.from_wire(items[0])
     assert first.key == "create-contact"
     assert first.input_schema is not None and first.input_schema["required"] == ["email"]
     assert first.type == "create-data-record"
@@ -99,17 +99,17 @@ def test_proxy_response_shapes():
 
 
 def test_login_status_and_search_results():
-    status = LoginStatus.model_validate(load("status-logged-in.json"))
+    status = LoginStatus.from_wire(load("status-logged-in.json"))
     assert (status.logged_in, status.workspace_key, status.tenant_key) == (True, "acme", "ada")
     # No flag at all is not a "logged out": it is unknown.
-    assert LoginStatus.model_validate({}).logged_in is None
-    results = [SearchResult.model_validate(i) for i in items_of(load("search.json")) or []]
+    assert LoginStatus.from_wire({}).logged_in is None
+    results = [SearchResult.from_wire(i) for i in items_of(load("search.json")) or []]
     assert [r.is_connector for r in results] == [False, True]
     assert results[1].element.key == "chatwoot"
 
 
 def test_to_wire_round_trips_camel_case():
-    action = Action.model_validate(load("action.json"))
+    action = Action.from_wire(load("action.json"))
     wire = action.to_wire()
     assert wire["inputSchema"] == load("action.json")["inputSchema"]
-    assert Action.model_validate(wire) == action
+    assert Action.from_wire(wire) == action

@@ -14,8 +14,9 @@ from tests.recipe.test_shard import TWO_STAGES, loaded, register, run_shard
 from wrapper.cli import cli
 from wrapper.errors import UsageError
 from wrapper.recipe.shard import Shard
+from wrapper.records.junit import junit_xml
 from wrapper.records.merge import merge_reports, read_report
-from wrapper.records.report import junit_xml, write_report
+from wrapper.records.report import write_report
 
 IDS = [10, 20, 30, 40, 50]
 

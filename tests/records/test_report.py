@@ -12,14 +12,8 @@ import jsonschema
 from wrapper.membrane.client import MembraneClient
 from wrapper.recipe.inputs import resolve_inputs
 from wrapper.recipe.loader import load_recipe_text
-from wrapper.records.report import (
-    EventWriter,
-    ReportBuilder,
-    junit_xml,
-    report_schema,
-    write_junit,
-    write_report,
-)
+from wrapper.records.junit import junit_xml, write_junit
+from wrapper.records.report import EventWriter, ReportBuilder, report_schema, write_report
 from wrapper.run.engine import Engine, RunOptions
 
 RECIPE = textwrap.dedent("""\

@@ -153,6 +153,6 @@ def run(
         key, connection_id=connection_id, input=payload, timeout_s=timeout
     )
     if as_json:
-        echo_json(result.model_dump(mode="json", by_alias=True))
+        echo_json(result.to_wire())
         return
     echo_value(result.output)

@@ -8,7 +8,6 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.render import echo_fields, echo_json, echo_table, json_option
-from wrapper.membrane import apps
 from wrapper.membrane.models import Connection
 
 EPILOG: Final = """\b
@@ -74,10 +73,11 @@ def ensure(
     app: AppContext, app_name: str, wait_timeout: float, id_only: bool, as_json: bool
 ) -> None:
     """Find or create a READY connection to APP (a name, domain or URL)."""
-    warning = apps.target(app_name).warning
+    client = app.client()
+    warning = client.ensure_warning(app_name)
     if warning is not None and not (app.quiet or id_only):
         click.echo(f"warning: {warning}", err=True)
-    connection = app.client().ensure_connection(app_name, wait_timeout_s=wait_timeout)
+    connection = client.ensure_connection(app_name, wait_timeout_s=wait_timeout)
     if id_only:
         click.echo(connection.id)
         return

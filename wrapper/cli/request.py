@@ -83,7 +83,7 @@ def request(
         timeout_s=timeout,
     )
     if as_json:
-        echo_json(response.model_dump(mode="json", by_alias=True))
+        echo_json(response.to_wire(keep_none=True))
         return
     if response.status is not None:
         click.echo(f"HTTP {response.status}", err=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from wrapper.cli.context import AppContext
+from wrapper.cli.page import html_option
 from wrapper.cli.render import file_option, parse_pairs
 from wrapper.cli.run import WAIT_LOCK_HELP
 from wrapper.errors import UsageError
@@ -22,7 +23,7 @@ uncertain: the resume stops and names it until --uncertain decides.
 Examples:
   mw resume 20261122T054501-3f9c2a
   mw resume 20261122T054501-3f9c2a -i token=... --uncertain skip
-  mw resume 20261122T054501-3f9c2a --report run.json --junit junit.xml
+  mw resume 20261122T054501-3f9c2a --report run.json --junit junit.xml --html run.html
 """
 
 
@@ -49,6 +50,7 @@ Examples:
     "Write the JSON report of the whole run, earlier sessions' steps included.",
 )
 @file_option("--junit", "junit_path", "Write JUnit XML of the whole run.")
+@html_option
 @click.option(
     "--events",
     "events_to",
@@ -68,6 +70,7 @@ def resume(
     as_json: bool,
     report_path: Path | None,
     junit_path: Path | None,
+    html_path: Path | None,
     events_to: str | None,
     quiet: bool,
     wait_lock: bool,
@@ -93,6 +96,7 @@ def resume(
             events=partial(event_sinks, stack, obj, events_to, quiet),
             report_path=report_path,
             junit_path=junit_path,
+            html_path=html_path,
             environ=os.environ,
             notify=None if quiet else echo_notice,
             ask_secret=_ask_secret if sys.stdin.isatty() else None,

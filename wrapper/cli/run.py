@@ -17,6 +17,7 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import CommandFailed
+from wrapper.cli.page import html_option
 from wrapper.cli.render import file_option, parse_pairs
 from wrapper.errors import EXIT_INTERRUPTED, UsageError
 from wrapper.records import events as ev
@@ -32,7 +33,7 @@ Examples:
   mw run recipe.yaml --inputs inputs.yaml --connection chatwoot=conn_123
   mw run recipe.yaml -i labels='["vip","new"]' -i contacts=@contacts.csv --json
   mw run recipe.yaml --events - --quiet | jq -c 'select(.event=="step_finish")'
-  mw run recipe.yaml --report run.json --junit junit.xml
+  mw run recipe.yaml --report run.json --junit junit.xml --html run.html
   mw run recipe.yaml --shard 2/4 --report shard-2.json   # then: mw runs merge shard-*.json
 
 \b
@@ -87,6 +88,7 @@ def _options(func: Any) -> Any:
         file_option(
             "--junit", "junit_path", "Write JUnit XML: a testcase per step or per foreach item."
         ),
+        html_option,
         click.option(
             "--events",
             "events_to",
@@ -157,6 +159,7 @@ def _execute(
     as_json: bool,
     report_path: Path | None,
     junit_path: Path | None,
+    html_path: Path | None,
     events_to: str | None,
     run_id: str | None,
     quiet: bool,
@@ -189,6 +192,7 @@ def _execute(
             events=partial(event_sinks, stack, obj, events_to, quiet),
             report_path=report_path,
             junit_path=junit_path,
+            html_path=html_path,
             environ=os.environ,
             notify=None if quiet else echo_notice,
             on_refused=partial(_summarise_refused, obj),

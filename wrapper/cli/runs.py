@@ -12,6 +12,7 @@ import click
 
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import CommandFailed
+from wrapper.cli.page import html_option, write_page
 from wrapper.cli.render import file_option
 from wrapper.errors import UsageError, WrapperError
 
@@ -23,6 +24,8 @@ RUNS_EPILOG = """\b
 Examples:
   mw runs
   mw runs show 20261122T054501-3f9c2a
+  mw runs show 20261122T054501-3f9c2a --html run.html
+  mw runs show run.json --html run.html     # a saved --report file
   mw runs merge shard-*.json --report run.json --junit junit.xml
   mw runs merge reports/ --report run.json
 """
@@ -46,14 +49,31 @@ def runs(ctx: click.Context) -> None:
 
 
 @runs.command(epilog=RUNS_EPILOG)
-@click.argument("run_id", metavar="ID")
+@click.argument("run_id", metavar="ID|REPORT")
+@html_option
 @click.pass_obj
-def show(obj: AppContext, /, run_id: str) -> None:
-    """Show a run's steps and foreach items with their status, and uncertain writes."""
+def show(obj: AppContext, /, run_id: str, html_path: Path | None) -> None:
+    """Show a run's steps and foreach items with their status, and uncertain writes.
+
+    ID|REPORT is a journaled run's id or a JSON report file (`--report`) of any run.
+    """
     from wrapper.records.journal import load_state
     from wrapper.run.resume import where
 
+    if html_path is not None:
+        from wrapper.records.report import check_writable
+
+        check_writable(html_path, "--html")
+    if Path(run_id).is_file() or run_id.endswith(".json"):
+        _show_report(Path(run_id), html_path)
+        return
     state = load_state(run_id)
+    if html_path is not None:
+        from wrapper.records.html import saved_recipe
+        from wrapper.records.rebuild import journal_report
+
+        report = journal_report(run_id)
+        write_page(report, html_path, recipe=saved_recipe(report))
     click.echo(f"run {state.run_id}: {state.recipe} ({state.path})")
     click.echo(f"status: {state.status}  started: {state.started}  resumed: {state.resumes}")
     if state.shard:
@@ -93,6 +113,9 @@ Examples:
 @click.argument("reports", nargs=-1, required=True, metavar="REPORT|DIR|GLOB...")
 @file_option("--report", "report_path", "Write the merged JSON report.")
 @file_option("--junit", "junit_path", "Write one JUnit XML file for all shards.")
+@file_option(
+    "--html", "html_path", "Write one HTML page of the merged run (timeline of all shards)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the merged report as JSON.")
 @click.option("--run-id", "run_id", metavar="ID", help="Name the merged run (default: derived).")
 @click.option(
@@ -109,16 +132,18 @@ def merge(
     reports: tuple[str, ...],
     report_path: Path | None,
     junit_path: Path | None,
+    html_path: Path | None,
     as_json: bool,
     run_id: str | None,
     recipe_path: Path | None,
 ) -> None:
     """Join the reports of a sharded run (`mw run --shard I/N`) into one."""
     from wrapper.records.gather import gather_reports
+    from wrapper.records.junit import write_junit
     from wrapper.records.merge import merge_reports
-    from wrapper.records.report import check_outputs, write_junit, write_report
+    from wrapper.records.report import check_outputs, write_report
 
-    check_outputs(report_path, junit_path)
+    check_outputs(report_path, junit_path, html_path)
     gathered = gather_reports(reports, exclude=[report_path] if report_path else [])
     if not obj.quiet:
         for note in gathered.notes:
@@ -130,6 +155,7 @@ def merge(
         write_report(merged, report_path)
     if junit_path:
         write_junit(merged, junit_path)
+    write_page(merged, html_path, recipe=loaded.recipe if loaded else None)
     github = obj.github()
     if github is not None:
         scope = f"{len(merged.shards or [])} shards merged"
@@ -171,6 +197,27 @@ def _shards_recipe(first: Report, given: Path | None) -> LoadedRecipe | None:
         err=True,
     )
     return None
+
+
+def _show_report(path: Path, html_path: Path | None) -> None:
+    """`mw runs show REPORT`: a saved report's steps, and its page with --html."""
+    from wrapper.records.merge import read_report
+
+    if not path.is_file():
+        raise UsageError(
+            f"no run or report {str(path)!r}: give a run id or a JSON report file",
+            advice="List runs with `mw runs`.",
+        )
+    report = read_report(path)
+    if html_path is not None:
+        from wrapper.records.html import saved_recipe
+
+        write_page(report, html_path, recipe=saved_recipe(report))
+    click.echo(f"run {report.run_id}: {report.recipe.name} ({report.recipe.path})")
+    click.echo(f"status: {report.status}  started: {report.started_at}  exit: {report.exit_code}")
+    for step in report.steps:
+        tally = ", ".join(f"{n} {s}" for s, n in sorted((step.counts or {}).items()))
+        click.echo(f"  {step.id}: {step.status}" + (f" (items: {tally})" if tally else ""))
 
 
 def _print_merged(report: Report) -> None:

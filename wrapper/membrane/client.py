@@ -1,21 +1,18 @@
-"""One typed method per `membrane` operation: build the argv, run it, parse the answer.
+"""One typed method per `membrane` operation: the generation builds the argv, the client runs
+it and reads the answer.
 
 A `MembraneClient` holds no per-call state, so one instance may serve many threads; the only
-shared thing, the dialect, is detected once under a lock. Every failure becomes one of
+shared thing, the CLI's generation, is detected once under a lock. Every failure becomes one of
 `wrapper.errors`, with the masked command and what came back.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar, Final, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Final
 
 from wrapper.errors import (
     ConnectionActionRequiredError,
@@ -27,8 +24,10 @@ from wrapper.errors import (
     UsageError,
     WrapperError,
 )
-from wrapper.membrane import apps, failures, proxy, runner
 from wrapper.membrane import dialect as dialects
+from wrapper.membrane import failures, proxy, runner
+from wrapper.membrane.caller import Caller, Reply
+from wrapper.membrane.generations import Generation, generation, input_json, version_argv
 from wrapper.membrane.models import (
     BUILDING,
     CLIENT_ACTION_REQUIRED,
@@ -39,8 +38,6 @@ from wrapper.membrane.models import (
     LoginStatus,
     ProxyResponse,
     SearchResult,
-    items_of,
-    page_of,
     run_result_of,
     unwrap,
 )
@@ -49,24 +46,9 @@ from wrapper.membrane.models import (
 MAX_WAIT_CALL_S: Final = 60
 # Room on top of a long-poll for the CLI itself to start and answer.
 WAIT_SLACK_S: Final = 30.0
-# A list longer than this many pages is cut there (10 000 items at the default page size).
-MAX_PAGES: Final = 1000
-# The most items asked for in one page; more are read by following the cursor.
-MAX_PAGE_LIMIT: Final = 100
-
-Model = TypeVar("Model", bound=BaseModel)
 
 
-@dataclass(frozen=True)
-class _Reply:
-    value: Any
-    label: str
-    command: list[str]
-    #: The exit code when a proxied call exited non-zero with the app's answer, else 0.
-    failed: int = 0
-
-
-class MembraneClient:
+class MembraneClient(Caller):
     """The `membrane` CLI as Python methods. `command` is the argv prefix that starts it."""
 
     #: Pause between polls where the CLI cannot long-poll (older dialect, action create).
@@ -81,35 +63,30 @@ class MembraneClient:
         env: Mapping[str, str | None] | None = None,
         mask: Callable[[str], str] | None = None,
     ) -> None:
-        if not command:
-            raise UsageError(
-                "the membrane command is empty", advice="Set --membrane or MW_MEMBRANE."
-            )
-        self._command = list(command)
+        super().__init__(command, default_timeout_s=default_timeout_s, env=env, mask=mask)
         self._dialect = dialects.validate(dialect) if dialect else None
-        self._default_timeout_s = default_timeout_s
-        self._env = dict(env) if env else None
-        self._mask: Callable[[str], str] = mask or (lambda text: text)
         self._lock = threading.Lock()
 
     @property
-    def command(self) -> list[str]:
-        return list(self._command)
-
-    @property
     def dialect(self) -> str:
-        """The CLI generation: given, forced by MW_MEMBRANE_DIALECT, or probed once."""
+        """The CLI generation's name: given, forced by MW_MEMBRANE_DIALECT, or probed once."""
         with self._lock:
             if self._dialect is None:
                 self._dialect = dialects.detect(self._command, probe=self._probe_help)
             return self._dialect
 
+    @property
+    def generation(self) -> Generation:
+        """The CLI generation, which builds the argv of every call."""
+        return generation(self.dialect)
+
     # --- account ----------------------------------------------------------------------------
 
     def version(self) -> str:
         """The CLI's version (the semver when it prints one, else its first line)."""
-        argv = [*self._command, "--version"]
-        label = self._label(["--version"])
+        tail = version_argv()  # asked before the generation is known (`mw doctor`)
+        argv = [*self._command, *tail]
+        label = self._label(tail)
         result = self._run(argv, label, self._default_timeout_s)
         command = runner.masked_argv(argv, self._mask)
         if result.returncode != 0:
@@ -126,7 +103,7 @@ class MembraneClient:
         Logged out only on a clear signal: a `not_authenticated` error, "not logged in" text or
         an explicit false login flag. Anything else unrecognisable is `logged_in=None`.
         """
-        tail = ["status", "--json"]
+        tail = self.generation.status()
         argv = [*self._command, *tail]
         label = self._label(tail)
         result = self._run(argv, label, self._default_timeout_s)
@@ -137,23 +114,23 @@ class MembraneClient:
 
     def ensure_command(self, app: str) -> list[str]:
         """The command `ensure_connection(app)` starts first (for events and plans)."""
-        if self.dialect == dialects.OLDER:
-            return [*self._command, *dialects.search_connector(apps.search_query(app))]
-        return [
-            *self._command,
-            *dialects.ensure_connection(self.dialect, apps.target(app).argument),
-        ]
+        gen = self.generation
+        tail = gen.ensure_connection(app) if gen.ensures else gen.search_connector(app)
+        return [*self._command, *tail]
+
+    def ensure_warning(self, app: str) -> str | None:
+        """Why ensuring `app` may not do what was meant (a bare word may create a new app)."""
+        return self.generation.ensure_warning(app)
 
     def ensure_connection(self, app: str, *, wait_timeout_s: float = 120.0) -> Connection:
         """A READY connection to `app` (a name, domain or URL), waiting out BUILDING until a
         deadline. A known name is sent as the app's URL (see `apps.target`)."""
         deadline = time.monotonic() + wait_timeout_s
-        if self.dialect == dialects.OLDER:
-            connection = self._connect_older(app)
+        gen = self.generation
+        if gen.ensures:
+            connection = self._connection(self._call(gen.ensure_connection(app)))
         else:
-            argument = apps.target(app).argument
-            reply = self._call(dialects.ensure_connection(self.dialect, argument))
-            connection = self._connection(reply)
+            connection = self._connect_older(app)
         while True:
             self._check_connection(connection, app)
             if connection.state != BUILDING:
@@ -172,9 +149,9 @@ class MembraneClient:
         self, connection_id: str, *, wait: bool = False, timeout_s: float | None = None
     ) -> Connection:
         """One connection; with `wait`, long-polled until it leaves BUILDING or time runs out."""
-        if self.dialect == dialects.OLDER:
+        if not self.generation.long_polls:
             return self._poll_older(connection_id, (timeout_s or 30.0) if wait else None)
-        argv = dialects.get_connection(self.dialect, connection_id, wait=wait, timeout_s=timeout_s)
+        argv = self.generation.get_connection(connection_id, wait=wait, timeout_s=timeout_s)
         budget = (timeout_s or 30) + WAIT_SLACK_S if wait else None
         return self._connection(self._call(argv, timeout_s=budget))
 
@@ -182,9 +159,9 @@ class MembraneClient:
         """Every connection, following `cursor` from page to page."""
 
         def argv(cursor: str | None, _wanted: int | None) -> list[str]:
-            return dialects.list_connections(self.dialect, cursor=cursor)
+            return self.generation.list_connections(cursor=cursor)
 
-        return list(self._pages(Connection, argv, "a list of connections"))
+        return list(self._pages(Connection.from_wire, argv, "a list of connections"))
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -194,12 +171,12 @@ class MembraneClient:
         """Up to `limit` actions (all without one), following `cursor` from page to page."""
 
         def argv(cursor: str | None, wanted: int | None) -> list[str]:
-            return dialects.list_actions(
-                self.dialect, connection_id, intent=intent, limit=wanted, cursor=cursor
+            return self.generation.list_actions(
+                connection_id, intent=intent, limit=wanted, cursor=cursor
             )
 
         found: list[Action] = []
-        for action in self._pages(Action, argv, "a list of actions", limit=limit):
+        for action in self._pages(Action.from_wire, argv, "a list of actions", limit=limit):
             found.append(action)
             if limit is not None and len(found) >= limit:
                 break
@@ -210,7 +187,7 @@ class MembraneClient:
     ) -> Action:
         """An action by key or id; the older CLI has no `action get`, so its list is searched
         (every page, until found)."""
-        if self.dialect == dialects.OLDER:
+        if not self.generation.gets_actions:
             if not connection_id:
                 raise UsageError("the older membrane CLI needs a connection to look up an action")
             for action in self.list_actions(connection_id):  # every page, until found
@@ -219,18 +196,18 @@ class MembraneClient:
             raise NotFoundError(
                 f"membrane action list: no action {key!r} on connection {connection_id}"
             )
-        argv = dialects.get_action(self.dialect, key, connection_id=connection_id)
+        argv = self.generation.get_action(key, connection_id=connection_id)
         reply = self._call(argv, timeout_s=timeout_s)
-        return self._parse(Action, unwrap(reply.value), reply, "an action")
+        return self._parse(Action.from_wire, unwrap(reply.value), reply, "an action")
 
     def create_action(
         self, intent: str, *, connection_id: str, wait_timeout_s: float = 120.0
     ) -> Action:
         """Have Membrane build an action for `intent`, and wait until it is READY."""
         deadline = time.monotonic() + wait_timeout_s
-        argv = dialects.create_action(self.dialect, intent, connection_id=connection_id)
+        argv = self.generation.create_action(intent, connection_id=connection_id)
         reply = self._call(argv)
-        action = self._parse(Action, unwrap(reply.value), reply, "an action")
+        action = self._parse(Action.from_wire, unwrap(reply.value), reply, "an action")
         while action.state == BUILDING:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -260,18 +237,15 @@ class MembraneClient:
         input: Any = None,
         timeout_s: float | None = None,
     ) -> ActionRunResult:
-        input_json = None
-        if input is not None:
-            input_json = json.dumps(input, ensure_ascii=False, separators=(",", ":"))
-            size = len(input_json.encode("utf-8"))
+        given = input_json(input)
+        if given is not None:
+            size = len(given.encode("utf-8"))
             if size > failures.MAX_ARG_BYTES:
                 raise InputTooLargeError(
                     f"membrane action run {key}: the input is {size} bytes of JSON, over the "
                     f"{failures.MAX_ARG_BYTES}-byte limit on one command-line argument"
                 )
-        argv = dialects.run_action(
-            self.dialect, key, connection_id=connection_id, input_json=input_json
-        )
+        argv = self.generation.run_action(key, connection_id=connection_id, input_json=given)
         reply = self._call(argv, timeout_s=timeout_s, label=f"membrane action run {key}")
         value = reply.value
         if isinstance(value, dict) and value.get("output") is None and value.get("error"):
@@ -296,8 +270,7 @@ class MembraneClient:
         timeout_s: float | None = None,
     ) -> ProxyResponse:
         """An HTTP request to the app behind a connection; statuses >= 400 raise."""
-        argv = dialects.request(
-            self.dialect,
+        argv = self.generation.request(
             connection_id,
             path,
             method=method,
@@ -318,109 +291,45 @@ class MembraneClient:
             raise outcome
         return outcome
 
+    # --- commands, as events and plans show them -------------------------------------------
+
+    def action_command(self, key: str, *, connection_id: str, input: Any = None) -> list[str]:
+        """The command `run_action` starts with these arguments."""
+        tail = self.generation.run_action(
+            key, connection_id=connection_id, input_json=input_json(input)
+        )
+        return [*self._command, *tail]
+
+    def request_command(
+        self,
+        connection_id: str,
+        path: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+        query: Mapping[str, str] | None = None,
+        path_params: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """The command `request` starts with these arguments."""
+        tail = self.generation.request(
+            connection_id,
+            path,
+            method=method,
+            headers=headers,
+            body=body,
+            query=query,
+            path_params=path_params,
+        )
+        return [*self._command, *tail]
+
     # --- plumbing ---------------------------------------------------------------------------
 
-    def _probe_help(self, command: Sequence[str]) -> runner.RunResult:
-        argv = [*command, "--help"]
-        tail = argv[len(self._command) :]
-        return self._run(argv, self._label(tail), dialects.HELP_TIMEOUT_S)
+    def _probe_help(self, tail: Sequence[str]) -> runner.RunResult:
+        return self._run([*self._command, *tail], self._label(tail), dialects.HELP_TIMEOUT_S)
 
-    def _run(self, argv: list[str], label: str, timeout_s: float) -> runner.RunResult:
-        return runner.run(argv, env=self._env, timeout_s=timeout_s, mask=self._mask, label=label)
-
-    def _label(self, tail: Sequence[str]) -> str:
-        """`membrane` plus the leading words of the call, e.g. `membrane action run KEY`."""
-        words: list[str] = []
-        for arg in tail:
-            if arg.startswith("-") or len(words) == 3 or arg[:1] in "{[":
-                break
-            words.append(arg)
-        return self._mask(" ".join(["membrane", *(words or tail[:1])]))
-
-    def _call(
-        self,
-        tail: list[str],
-        *,
-        timeout_s: float | None = None,
-        label: str | None = None,
-        proxy_call: bool = False,
-    ) -> _Reply:
-        """Run one operation and return its parsed JSON; any failure raises.
-
-        With `proxy_call`, JSON that is not Membrane's own error body is the app's answer, even
-        after a non-zero exit (what the CLI does on an app 4xx is not documented); the reply
-        then records the exit code in `failed`.
-        """
-        argv = [*self._command, *tail]
-        label = self._mask(label) if label else self._label(tail)
-        failures.check_arg_sizes(tail, label)
-        command = runner.masked_argv(argv, self._mask)
-        result = self._run(argv, label, timeout_s or self._default_timeout_s)
-        if result.returncode != 0:
-            answer = proxy.answer_after_failure(result) if proxy_call else None
-            if answer is None:
-                raise failures.failure(result, label, command, self._mask)
-            return _Reply(answer[0], label, command, failed=result.returncode)
-        ok, value = failures.parse_json(result.stdout)
-        if not ok:
-            raise failures.not_json(result, label, command, self._mask)
-        if failures.is_membrane_error(value) or (
-            not proxy_call
-            and isinstance(value, dict)
-            and isinstance(value.get("error"), str)
-            and "id" not in value
-        ):
-            raise failures.from_body(value, label, command, self._mask)
-        return _Reply(value, label, command)
-
-    def _pages(
-        self,
-        model: type[Model],
-        argv: Callable[[str | None, int | None], list[str]],
-        what: str,
-        *,
-        limit: int | None = None,
-    ) -> Iterator[Model]:
-        """Items page by page: each page's `cursor` asks for the next, until there is none.
-
-        A cursor seen before ends the walk, so a CLI that ignores `--cursor` cannot loop.
-        """
-        cursor: str | None = None
-        seen: set[str] = set()
-        given = 0
-        for _ in range(MAX_PAGES):
-            wanted = None if limit is None else min(limit - given, MAX_PAGE_LIMIT)
-            reply = self._call(argv(cursor, wanted))
-            items, cursor = page_of(reply.value)
-            if items is None:
-                raise failures.unexpected_shape(
-                    reply.label, what, reply.value, reply.command, self._mask
-                )
-            for item in items:
-                given += 1
-                yield self._parse(model, item, reply, what)
-            if cursor is None or cursor in seen or (limit is not None and given >= limit):
-                return
-            seen.add(cursor)
-
-    def _parse(self, model: type[Model], data: Any, reply: _Reply, what: str) -> Model:
-        try:
-            return model.model_validate(data)
-        except ValidationError:
-            raise failures.unexpected_shape(
-                reply.label, what, data, reply.command, self._mask
-            ) from None
-
-    def _parse_list(self, model: type[Model], reply: _Reply, what: str) -> list[Model]:
-        items = items_of(reply.value)
-        if items is None:
-            raise failures.unexpected_shape(
-                reply.label, what, reply.value, reply.command, self._mask
-            )
-        return [self._parse(model, item, reply, what) for item in items]
-
-    def _connection(self, reply: _Reply) -> Connection:
-        return self._parse(Connection, unwrap(reply.value), reply, "a connection")
+    def _connection(self, reply: Reply) -> Connection:
+        return self._parse(Connection.from_wire, unwrap(reply.value), reply, "a connection")
 
     def _check_connection(self, connection: Connection, app: str) -> None:
         """Raise when a connection needs a person or has failed for good."""
@@ -450,7 +359,7 @@ class MembraneClient:
             )
 
     def _wait_once(self, connection_id: str, remaining_s: float) -> Connection:
-        if self.dialect == dialects.OLDER:
+        if not self.generation.long_polls:
             time.sleep(min(self.poll_interval_s, remaining_s))
             return self._find_connection(connection_id)
         started = time.monotonic()
@@ -479,8 +388,8 @@ class MembraneClient:
 
     def _connect_older(self, app: str) -> Connection:
         """search for the app's connector, reuse a connection to it, else `connect`."""
-        reply = self._call(dialects.search_connector(apps.search_query(app)))
-        results = self._parse_list(SearchResult, reply, "a list of search results")
+        reply = self._call(self.generation.search_connector(app))
+        results = self._parse_list(SearchResult.from_wire, reply, "a list of search results")
         connector = next((r.element for r in results if r.is_connector and r.element.id), None)
         if connector is None:
             raise NotFoundError(
@@ -492,4 +401,4 @@ class MembraneClient:
             usable = connection.ready or connection.state == BUILDING
             if connection.connector_id == connector.id and usable:
                 return connection
-        return self._connection(self._call(dialects.connect(connector.id)))
+        return self._connection(self._call(self.generation.connect(connector.id)))

@@ -1,9 +1,10 @@
-"""Which argv each operation needs, per generation of the `membrane` CLI.
+"""Which generation of the `membrane` CLI a binary is (`generations.py` holds their argv).
 
-Three generations exist (DESIGN section 2): `older` (search + connect), `current` (connection
-ensure, action run, request) and `newest` (act). The generation is read from `membrane --help`
-once per binary and cached on disk keyed by the binary's resolved path and mtime, so a CLI
-upgrade is noticed; MW_MEMBRANE_DIALECT forces one.
+Three generations exist: `older` (search + connect), `current` (connection ensure, action run,
+request) and `newest` (act). The generation is read from `membrane --help` once per binary and
+cached on disk keyed by the binary's resolved path and mtime, so a CLI upgrade is noticed;
+MW_MEMBRANE_DIALECT forces one. The help may be laid out by commander or by minimist/ink, and
+may list only command groups; every layout is read.
 """
 
 from __future__ import annotations
@@ -11,27 +12,23 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from wrapper import paths
 from wrapper.errors import InvalidOutputError, UsageError, WrapperError, WrongMembraneError
 from wrapper.membrane import failures, runner
+from wrapper.membrane.generations import CURRENT as CURRENT
+from wrapper.membrane.generations import NEWEST as NEWEST
+from wrapper.membrane.generations import OLDER as OLDER
+from wrapper.membrane.generations import help_argv
 
-CURRENT: Final = "current"
-OLDER: Final = "older"
-NEWEST: Final = "newest"
 DIALECTS: Final = (CURRENT, OLDER, NEWEST)
 DIALECT_ENV: Final = "MW_MEMBRANE_DIALECT"
 HELP_TIMEOUT_S: Final = 60.0
 _CACHE_FILE: Final = "dialect.json"
-_UPGRADE_ADVICE: Final = (
-    "Upgrade it with `npm install -g @membranehq/cli@latest`, or set MW_MEMBRANE_DIALECT if the "
-    "detection is wrong."
-)
 
 _WORD: Final = re.compile(r"[a-z][a-z0-9-]*")
 # Groups whose subcommands tell the dialects apart; a grouped help lists only their names.
@@ -42,151 +39,12 @@ _OTHER_PROGRAM_COMMANDS: Final = frozenset({"catalog", "hook", "check-update", "
 _memory: dict[str, str] = {}
 _lock = threading.Lock()
 
+#: Runs the CLI with the given arguments (after its command prefix), e.g. `["--help"]`.
 Probe = Callable[[Sequence[str]], runner.RunResult]
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-# --- argv per operation (everything after the command prefix) --------------------------------
-
-
-def ensure_connection(dialect: str, app: str) -> list[str]:
-    """`connection ensure`; the older dialect has no such command (see search/connect)."""
-    _require(dialect, {CURRENT, NEWEST}, "connection ensure")
-    return ["connection", "ensure", app, "--json"]
-
-
-def search_connector(app: str) -> list[str]:
-    return ["search", app, "--elementType=connector", "--json"]
-
-
-def connect(connector_id: str) -> list[str]:
-    return ["connect", f"--connectorId={connector_id}", "--json"]
-
-
-def get_connection(
-    dialect: str, connection_id: str, *, wait: bool = False, timeout_s: float | None = None
-) -> list[str]:
-    _require(dialect, {CURRENT, NEWEST}, "connection get")
-    argv = ["connection", "get", connection_id]
-    if wait:
-        argv += ["--wait", "--timeout", str(max(1, round(timeout_s or 30)))]
-    return [*argv, "--json"]
-
-
-def list_connections(dialect: str, *, cursor: str | None = None) -> list[str]:
-    """One page of connections; `cursor` (from the page before) asks for the next."""
-    argv = ["connection", "list"]
-    if cursor is not None:
-        argv += _cursor(dialect, cursor)
-    return [*argv, "--json"]
-
-
-def list_actions(
-    dialect: str,
-    connection_id: str,
-    *,
-    intent: str | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
-) -> list[str]:
-    """One page of actions; the older CLI knows no `--limit` (the client cuts the list)."""
-    if dialect == OLDER:
-        argv = ["action", "list"]
-        if intent:
-            argv.append(f"--intent={intent}")
-        argv.append(f"--connectionId={connection_id}")
-        if cursor is not None:
-            argv += _cursor(dialect, cursor)
-        return [*argv, "--json"]
-    argv = ["action", "list", f"--connectionId={connection_id}"]
-    if intent:
-        argv += ["--intent", intent]
-    if limit is not None:
-        argv += ["--limit", str(limit)]
-    if cursor is not None:
-        argv += _cursor(dialect, cursor)
-    return [*argv, "--json"]
-
-
-def _cursor(dialect: str, cursor: str) -> list[str]:
-    # The older CLI's docs write every option as `--name=value`.
-    return [f"--cursor={cursor}"] if dialect == OLDER else ["--cursor", cursor]
-
-
-def get_action(dialect: str, key: str, *, connection_id: str | None = None) -> list[str]:
-    _require(dialect, {CURRENT, NEWEST}, "action get")
-    argv = ["action", "get", key]
-    if connection_id:
-        argv.append(f"--connectionId={connection_id}")
-    return [*argv, "--json"]
-
-
-def create_action(dialect: str, intent: str, *, connection_id: str) -> list[str]:
-    _require(dialect, {CURRENT, NEWEST}, "action create")
-    return ["action", "create", intent, f"--connectionId={connection_id}", "--json"]
-
-
-def run_action(dialect: str, key: str, *, connection_id: str, input_json: str | None) -> list[str]:
-    """Run an action; `input_json` is the already serialised input (None sends none)."""
-    given = ["--input", input_json] if input_json is not None else []
-    if dialect == OLDER:
-        return ["action", "run", f"--connectionId={connection_id}", key, "--json", *given]
-    if dialect == NEWEST:
-        return ["act", "--key", key, "--connectionId", connection_id, *given, "--json"]
-    return ["action", "run", key, f"--connectionId={connection_id}", *given, "--json"]
-
-
-def request(
-    dialect: str,
-    connection_id: str,
-    path: str,
-    *,
-    method: str = "GET",
-    headers: Mapping[str, str] | None = None,
-    body: Any = None,
-    query: Mapping[str, str] | None = None,
-    path_params: Mapping[str, str] | None = None,
-) -> list[str]:
-    """A proxied HTTP request: `request` up to the current CLI, `act --api` in the newest."""
-    method = method.upper()
-    if dialect == NEWEST:
-        spec: dict[str, Any] = {"method": method, "path": fill_path(path, path_params or {})}
-        if body is not None:
-            spec["body"] = body
-        if headers:
-            spec["headers"] = dict(headers)
-        if query:
-            spec["query"] = dict(query)
-        return ["act", "--api", _json(spec), "--connectionId", connection_id, "--json"]
-    argv = ["request", connection_id, path, "-X", method]
-    for name, value in (headers or {}).items():
-        argv += ["-H", f"{name}: {value}"]
-    if body is not None:
-        argv += ["-d", body if isinstance(body, str) else _json(body)]
-    for name, value in (query or {}).items():
-        argv += ["--query", f"{name}={value}"]
-    for name, value in (path_params or {}).items():
-        argv += ["--pathParam", f"{name}={value}"]
-    return [*argv, "--json"]
-
-
-def fill_path(path: str, params: Mapping[str, str]) -> str:
-    """Put path parameters into `{name}` or `:name` placeholders (for `act --api`)."""
-    for name, value in params.items():
-        path = path.replace("{" + name + "}", value)
-        path = re.sub(rf":{re.escape(name)}(?=/|$)", value.replace("\\", "\\\\"), path)
-    return path
-
-
-def _require(dialect: str, allowed: set[str], operation: str) -> None:
-    if dialect not in allowed:
-        raise UsageError(
-            f"`membrane {operation}` is not available in the {dialect} membrane CLI",
-            advice=_UPGRADE_ADVICE,
-        )
 
 
 # --- detection -------------------------------------------------------------------------------
@@ -196,8 +54,24 @@ def resolve_binary(command: Sequence[str]) -> str | None:
     """The real path of the program `command` starts, or None when it cannot be found."""
     if not command:
         return None
-    found = shutil.which(command[0])
+    found = _which(command[0])
     return os.path.realpath(found) if found else None
+
+
+def _which(program: str) -> str | None:
+    """`shutil.which` for one name: importing shutil (with its archive modules) would cost
+    every `mw` command's start-up, since the cache of detections is keyed by this path."""
+    if os.sep in program:
+        return program if _runnable(Path(program)) else None
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = Path(folder or os.curdir) / program
+        if _runnable(candidate):
+            return str(candidate)
+    return None
+
+
+def _runnable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
 
 
 def forced_dialect() -> str | None:
@@ -234,8 +108,8 @@ def detect(command: Sequence[str], *, probe: Probe | None = None) -> str:
         if key and cached in DIALECTS:
             _memory[key] = cached
             return cached
-        run = probe or _probe
-        result = run(command)
+        run = probe or _prober(command)
+        result = run(help_argv())
         dialect = _dialect_of(result, command, run)
         if key:
             _memory[key] = dialect
@@ -243,8 +117,11 @@ def detect(command: Sequence[str], *, probe: Probe | None = None) -> str:
         return dialect
 
 
-def _probe(command: Sequence[str]) -> runner.RunResult:
-    return runner.run([*command, "--help"], timeout_s=HELP_TIMEOUT_S)
+def _prober(command: Sequence[str]) -> Probe:
+    def probe(args: Sequence[str]) -> runner.RunResult:
+        return runner.run([*command, *args], timeout_s=HELP_TIMEOUT_S)
+
+    return probe
 
 
 def _dialect_of(result: runner.RunResult, command: Sequence[str], probe: Probe) -> str:
@@ -257,7 +134,7 @@ def _dialect_of(result: runner.RunResult, command: Sequence[str], probe: Probe) 
         found = listed_commands(text, command)
         for group in groups:
             try:
-                sub = probe([*command, group])
+                sub = probe(help_argv(group))
             except WrapperError:  # a group help that cannot be read only leaves a guess
                 continue
             found |= group_commands(group, sub.stdout + "\n" + sub.stderr, command)
@@ -266,7 +143,7 @@ def _dialect_of(result: runner.RunResult, command: Sequence[str], probe: Probe) 
         if result.returncode == 0:
             raise
     # A failing `--help` says more about a broken install than about which program it is.
-    shown = runner.format_command([*command, "--help"])
+    shown = runner.format_command([*command, *help_argv()])
     output = failures.excerpt(result.stderr.strip() or result.stdout) or "no output"
     raise InvalidOutputError(
         f"`{shown}` failed with exit code {result.returncode}: {output}",

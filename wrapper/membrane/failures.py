@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -30,6 +29,7 @@ from wrapper.errors import (
     WrapperError,
     WrongMembraneError,
 )
+from wrapper.membrane import runner
 from wrapper.membrane.models import LoginStatus, login_status_of
 from wrapper.membrane.runner import RunResult
 
@@ -238,8 +238,8 @@ def not_json(result: RunResult, label: str, command: list[str], mask: Mask | Non
 
 def _see_for_yourself(command: list[str]) -> str:
     return (
-        f"Run `{shlex.join(command)}` yourself to see what it prints; `mw doctor` checks the "
-        "installation."
+        f"Run `{runner.format_command(command)}` yourself to see what it prints; `mw doctor` "
+        "checks the installation."
     )
 
 

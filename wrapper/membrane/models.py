@@ -1,17 +1,17 @@
 """Typed views of what `membrane ... --json` prints.
 
 The models are tolerant on purpose: unknown keys are ignored, unknown `state` strings are kept,
-and almost every field is optional, so a newer CLI does not break `mw`. Field names are
-snake_case in Python and camelCase on the wire (`uiUrl`, `actionRunId`).
+a null is an absent field, and almost every field is optional, so a newer CLI does not break
+`mw`. Field names are snake_case in Python and camelCase on the wire (`uiUrl`, `actionRunId`);
+both are read. They are plain frozen dataclasses read by small `from_wire` functions, not
+pydantic models: the direct commands (`mw actions run`, ...) start without importing pydantic.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Final
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
 
 # Connection / action states (SDK `WorkspaceElementState`); others are kept as given.
 READY: Final = "READY"
@@ -25,19 +25,73 @@ FAILED_STATES: Final = frozenset({SETUP_FAILED, CONFIGURATION_ERROR})
 GONE_STATES: Final = frozenset({DISCONNECTING, "DISCONNECTED", "ERROR"})
 
 
-class MembraneModel(BaseModel):
-    """Base of every wire model: camelCase aliases, unknown keys ignored."""
-
-    model_config = ConfigDict(
-        extra="ignore", alias_generator=to_camel, populate_by_name=True, frozen=True
-    )
-
-    def to_wire(self) -> dict[str, Any]:
-        """The model as the CLI would print it (camelCase, unset fields left out)."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+class ShapeError(ValueError):
+    """JSON that is not the object a model reads (not an object, a required field missing, a
+    field of the wrong type)."""
 
 
-class ErrorData(MembraneModel):
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _object(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ShapeError(f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _get(data: dict[str, Any], name: str) -> Any:
+    """A field by its wire name (camelCase), or by its Python name."""
+    camel = _camel(name)
+    return data[camel] if camel in data else data.get(name)
+
+
+def _text(data: dict[str, Any], name: str) -> str | None:
+    value = _get(data, name)
+    if value is None or isinstance(value, str):
+        return value
+    raise ShapeError(f"{_camel(name)} is not a string")
+
+
+def _flag(data: dict[str, Any], name: str) -> bool | None:
+    """A boolean, also written as 0/1 or "true"/"false" (and the like) by some programs."""
+    value = _get(data, name)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ShapeError(f"{_camel(name)} is not a boolean")
+
+
+def _mapping(data: dict[str, Any], name: str) -> dict[str, Any] | None:
+    value = _get(data, name)
+    if value is None or isinstance(value, dict):
+        return value
+    raise ShapeError(f"{_camel(name)} is not an object")
+
+
+_TRUE: Final = frozenset({"true", "1", "yes", "y", "on", "t"})
+_FALSE: Final = frozenset({"false", "0", "no", "n", "off", "f"})
+
+
+def to_wire(model: Any, *, keep_none: bool = False) -> dict[str, Any]:
+    """A model as the CLI would print it: camelCase keys, nested models too, and unset (None)
+    fields left out unless `keep_none`."""
+    wire: dict[str, Any] = {}
+    for item in fields(model):
+        value = getattr(model, item.name)
+        if is_dataclass(value):
+            value = to_wire(value, keep_none=keep_none)
+        if value is not None or keep_none:
+            wire[_camel(item.name)] = value
+    return wire
+
+
+@dataclass(frozen=True)
+class ErrorData:
     """Membrane's error body `{type, key, message, data}`."""
 
     type: str | None = None
@@ -45,15 +99,26 @@ class ErrorData(MembraneModel):
     message: str = ""
     data: Any = None
 
+    @classmethod
+    def from_wire(cls, data: Any) -> ErrorData:
+        if isinstance(data, str):  # some versions print a string where the SDK has an object
+            return cls(message=data)
+        body = _object(data)
+        return cls(
+            _text(body, "type"), _text(body, "key"), _text(body, "message") or "", body.get("data")
+        )
 
-def _error_or_none(value: Any) -> Any:
-    # Some versions print a plain string where the SDK has an ErrorData object.
-    if isinstance(value, str):
-        return {"message": value}
-    return value
+    def to_wire(self) -> dict[str, Any]:
+        return to_wire(self)
 
 
-class ClientAction(MembraneModel):
+def _error(data: dict[str, Any]) -> ErrorData | None:
+    value = _get(data, "error")
+    return None if value is None else ErrorData.from_wire(value)
+
+
+@dataclass(frozen=True)
+class ClientAction:
     """What a person must do before a connection works (`connect`, `provide-input`)."""
 
     type: str | None = None
@@ -61,8 +126,19 @@ class ClientAction(MembraneModel):
     ui_url: str | None = None
     agent_instructions: str | None = None
 
+    @classmethod
+    def from_wire(cls, data: Any) -> ClientAction:
+        body = _object(data)
+        return cls(
+            type=_text(body, "type"),
+            description=_text(body, "description") or "",
+            ui_url=_text(body, "ui_url"),
+            agent_instructions=_text(body, "agent_instructions"),
+        )
 
-class Connection(MembraneModel):
+
+@dataclass(frozen=True)
+class Connection:
     id: str
     name: str = ""
     key: str | None = None
@@ -77,7 +153,31 @@ class Connection(MembraneModel):
     client_action: ClientAction | None = None
     error: ErrorData | None = None
 
-    _coerce_error = field_validator("error", mode="before")(_error_or_none)
+    @classmethod
+    def from_wire(cls, data: Any) -> Connection:
+        body = _object(data)
+        ident = _text(body, "id")
+        if ident is None:
+            raise ShapeError("a connection has no id")
+        action = _get(body, "client_action")
+        return cls(
+            id=ident,
+            name=_text(body, "name") or "",
+            key=_text(body, "key"),
+            integration_key=_text(body, "integration_key"),
+            integration_id=_text(body, "integration_id"),
+            connector_id=_text(body, "connector_id"),
+            state=_text(body, "state"),
+            disconnected=_flag(body, "disconnected"),
+            created_at=_text(body, "created_at"),
+            updated_at=_text(body, "updated_at"),
+            user_id=_text(body, "user_id"),
+            client_action=None if action is None else ClientAction.from_wire(action),
+            error=_error(body),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        return to_wire(self)
 
     @property
     def app(self) -> str:
@@ -95,7 +195,8 @@ class Connection(MembraneModel):
         return self.state is None or self.state == READY
 
 
-class Action(MembraneModel):
+@dataclass(frozen=True)
+class Action:
     id: str = ""
     key: str | None = None
     name: str = ""
@@ -108,32 +209,53 @@ class Action(MembraneModel):
     output_schema: dict[str, Any] | None = None
     error: ErrorData | None = None
 
-    _coerce_error = field_validator("error", mode="before")(_error_or_none)
+    @classmethod
+    def from_wire(cls, data: Any) -> Action:
+        body = _object(data)
+        return cls(
+            id=_text(body, "id") or "",
+            key=_text(body, "key"),
+            name=_text(body, "name") or "",
+            description=_text(body, "description") or "",
+            type=_text(body, "type"),
+            state=_text(body, "state"),
+            connection_id=_text(body, "connection_id"),
+            integration_key=_text(body, "integration_key"),
+            input_schema=_mapping(body, "input_schema"),
+            output_schema=_mapping(body, "output_schema"),
+            error=_error(body),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        return to_wire(self)
 
 
-class ActionRunResult(MembraneModel):
+@dataclass(frozen=True)
+class ActionRunResult:
     """An action's result: its `output` and, when the CLI tells, the run's id."""
 
     output: Any = None
     action_run_id: str | None = None
 
+    def to_wire(self) -> dict[str, Any]:
+        """`{"output": ..., "actionRunId": ...}`, the id null when the CLI gave none."""
+        return to_wire(self, keep_none=True)
 
-class ProxyResponse(MembraneModel):
+
+@dataclass(frozen=True)
+class ProxyResponse:
     """An HTTP answer relayed by Membrane; `status` is None when the CLI does not say."""
 
     status: int | None = None
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
 
-    @field_validator("headers", mode="before")
-    @classmethod
-    def _stringify_headers(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): v if isinstance(v, str) else str(v) for k, v in value.items()}
-        return {} if value is None else value
+    def to_wire(self, *, keep_none: bool = False) -> dict[str, Any]:
+        return to_wire(self, keep_none=keep_none)
 
 
-class LoginStatus(MembraneModel):
+@dataclass(frozen=True)
+class LoginStatus:
     """What `membrane status` said; `logged_in` is None when it gave no clear signal."""
 
     logged_in: bool | None = None
@@ -141,17 +263,43 @@ class LoginStatus(MembraneModel):
     workspace_key: str | None = None
     tenant_key: str | None = None
 
+    @classmethod
+    def from_wire(cls, data: Any) -> LoginStatus:
+        body = _object(data)
+        return cls(
+            _flag(body, "logged_in"),
+            _text(body, "api_uri"),
+            _text(body, "workspace_key"),
+            _text(body, "tenant_key"),
+        )
 
-class SearchElement(MembraneModel):
+
+@dataclass(frozen=True)
+class SearchElement:
     id: str = ""
     key: str | None = None
     name: str = ""
     logo_uri: str | None = None
 
 
-class SearchResult(MembraneModel):
+@dataclass(frozen=True)
+class SearchResult:
     element_type: str | None = None
-    element: SearchElement = Field(default_factory=SearchElement)
+    element: SearchElement = field(default_factory=SearchElement)
+
+    @classmethod
+    def from_wire(cls, data: Any) -> SearchResult:
+        body = _object(data)
+        element = _mapping(body, "element") or {}
+        return cls(
+            _text(body, "element_type"),
+            SearchElement(
+                id=_text(element, "id") or "",
+                key=_text(element, "key"),
+                name=_text(element, "name") or "",
+                logo_uri=_text(element, "logo_uri"),
+            ),
+        )
 
     @property
     def is_connector(self) -> bool:
@@ -195,7 +343,9 @@ def items_of(data: Any) -> list[Any] | None:
 def run_result_of(data: Any) -> ActionRunResult:
     """`{"output", "actionRunId"}`; a body without `output` is taken as the output itself."""
     if isinstance(data, dict) and ("output" in data or "actionRunId" in data):
-        return ActionRunResult.model_validate(data)
+        run_id = data.get("actionRunId")
+        # An id of another type is still the run's id; it is shown, never computed with.
+        return ActionRunResult(data.get("output"), None if run_id is None else str(run_id))
     return ActionRunResult(output=data)
 
 
@@ -221,7 +371,12 @@ def proxy_response_of(data: Any) -> ProxyResponse:
     if isinstance(data, dict) and "output" in data and data.keys() <= {"output", "actionRunId"}:
         data = data["output"]
     if is_envelope(data):
-        return ProxyResponse.model_validate(data)
+        headers = data.get("headers") or {}
+        return ProxyResponse(
+            status=data["status"],
+            headers={str(k): v if isinstance(v, str) else str(v) for k, v in headers.items()},
+            body=data.get("body"),
+        )
     return ProxyResponse(body=data)
 
 

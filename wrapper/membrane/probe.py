@@ -27,6 +27,7 @@ from wrapper.membrane import probe_shapes as shapes
 from wrapper.membrane import runner
 from wrapper.membrane.client import MembraneClient
 from wrapper.membrane.failures import parse_json
+from wrapper.membrane.generations import generation, help_argv
 
 OK: Final = "ok"
 WARN: Final = "warn"
@@ -106,7 +107,7 @@ class _Probe:
                 _REPORT_ADVICE,
             )
 
-    def run(self, args: list[str], label: str) -> runner.RunResult:
+    def run(self, args: list[str], label: str) -> runner.RunResult:  # args: a generation's
         """One raw call, for answers the client has no public method to fetch."""
         return runner.run(
             [*self.client.command, *args], timeout_s=dialects.HELP_TIMEOUT_S, label=label
@@ -146,8 +147,8 @@ def _help(probe: _Probe) -> bool:
         probe.add("dialect", OK, f"{probe.result.dialect} ({how})")
     if probe.result.dialect is None:
         return False
-    top = probe.calls("--help")
-    top_result = top[0] if top else probe.run(["--help"], "membrane --help")
+    top = probe.calls(*help_argv())
+    top_result = top[0] if top else probe.run(help_argv(), "membrane --help")
     top_text = top_result.stdout + top_result.stderr
     if top_result.returncode != 0 or not top_text.strip():
         probe.add("help", WARN, f"`membrane --help` exit {top_result.returncode}", required=False)
@@ -167,8 +168,8 @@ def _help(probe: _Probe) -> bool:
         )
     groups: dict[str, str] = {}
     for group in ("connection", "action"):
-        found = probe.calls(group, "--help")
-        result = found[0] if found else probe.run([group, "--help"], f"membrane {group} --help")
+        found = probe.calls(*help_argv(group))
+        result = found[0] if found else probe.run(help_argv(group), f"membrane {group} --help")
         text = result.stdout + result.stderr
         if result.returncode == 0 and text.strip():
             groups[group] = text
@@ -178,7 +179,7 @@ def _help(probe: _Probe) -> bool:
 
 def _commands(probe: _Probe, top: str, groups: dict[str, str]) -> None:
     dialect = probe.result.dialect or dialects.CURRENT
-    needed = shapes.NEEDED_COMMANDS[dialect]
+    needed = generation(dialect).needs
     missing = [f"{g} {s}".strip() for g, s in needed if not shapes.listed(top, groups, g, s)]
     if not missing:
         shown = ", ".join(f"{g} {s}".strip() for g, s in needed)
@@ -212,7 +213,7 @@ def _login(probe: _Probe) -> bool:
     checks_before = len(probe.result.checks)
     with probe.step("login"):
         status = probe.client.status()
-    raw = probe.calls("status", "--json")
+    raw = probe.calls(*probe.client.generation.status())
     if raw:  # what status printed is worth knowing even when mw could not read it
         shape = ProbeCheck("status", OK, shapes.status_shape(raw[-1]), required=False)
         probe.result.checks.insert(checks_before, shape)
@@ -237,7 +238,9 @@ def _login(probe: _Probe) -> bool:
 def _connections(probe: _Probe) -> bool:
     with probe.step("connections"):
         connections = probe.client.list_connections()
-        pages = probe.calls("connection", "list", prefix=True)
+        # Every page's call starts as the first one does, before its options.
+        first_page = probe.client.generation.list_connections()
+        pages = probe.calls(*first_page[: first_page.index("--json")], prefix=True)
         first = shapes.page_of(parse_json(pages[0].stdout)[1]) if pages else shapes.Page("", [])
         probe.add(
             "connections", OK, f"{len(connections)} read; first page: {shapes.describe_page(first)}"
@@ -320,7 +323,7 @@ def _actions(probe: _Probe) -> None:
     connection_id = probe.result.connection_id or ""
     key = ""
     with probe.step("actions"):
-        argv = dialects.list_actions(dialect, connection_id)
+        argv = generation(dialect).list_actions(connection_id)
         result = probe.run(argv, "membrane action list")
         ok, value = parse_json(result.stdout)
         page = shapes.page_of(value)

@@ -14,26 +14,6 @@ from typing import Any, Final
 from wrapper.membrane.failures import parse_json
 from wrapper.membrane.runner import RunResult
 
-# Operations each CLI generation needs, as (group, subcommand); group "" is a top-level command.
-NEEDED_COMMANDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
-    "current": (
-        ("connection", "ensure"),
-        ("connection", "list"),
-        ("connection", "get"),
-        ("action", "list"),
-        ("action", "get"),
-        ("action", "run"),
-        ("", "request"),
-    ),
-    "newest": (
-        ("connection", "ensure"),
-        ("connection", "list"),
-        ("action", "list"),
-        ("action", "get"),
-        ("", "act"),
-    ),
-    "older": (("", "search"), ("", "connect"), ("action", "list"), ("action", "run")),
-}
 ENVELOPE_KEYS: Final = (frozenset({"status", "body"}), frozenset({"status", "headers", "body"}))
 KNOWN_STATES: Final = frozenset(
     {

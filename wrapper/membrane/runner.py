@@ -13,19 +13,18 @@ unbounded parsing; an answer past the stdout bound is an `OutputTooLargeError`.
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import selectors
-import shlex
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from wrapper.errors import (
     InputTooLargeError,
@@ -35,7 +34,10 @@ from wrapper.errors import (
 )
 from wrapper.membrane.watchdog import WATCHDOG
 
-LOG: Final = logging.getLogger("wrapper.membrane")
+if TYPE_CHECKING:
+    import logging
+
+LOGGER_NAME: Final = "wrapper.membrane"
 DEFAULT_TIMEOUT_S: Final = 120.0
 # After a kill the pipes close at once; this only bounds a pathological reap.
 _REAP_TIMEOUT_S: Final = 5.0
@@ -51,6 +53,14 @@ Mask = Callable[[str], str]
 
 def _identity(text: str) -> str:
     return text
+
+
+def _logger() -> logging.Logger | None:
+    """The `wrapper.membrane` logger, or None when `logging` was never imported: only code that
+    imported it can have set up a handler (`--verbose`, tests), and importing it would cost
+    every short `mw` command its start-up time."""
+    module = sys.modules.get("logging")
+    return None if module is None else module.getLogger(LOGGER_NAME)
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,8 @@ def format_command(argv: Sequence[str], mask: Mask | None = None) -> str:
     Each argument is masked before it is quoted: quoting first would turn a secret holding a
     quote into a form (`'a'"'"'b'`) that no longer reads as the secret.
     """
+    import shlex  # only for messages and --verbose: most calls never show their command
+
     return shlex.join(masked_argv(argv, mask))
 
 
@@ -188,9 +200,10 @@ def run(
     call in error messages (default: the masked command line).
     """
     args = list(argv)
-    shown = format_command(args, mask)
-    name = label or shown
-    LOG.debug("running: %s", shown)
+    name = label or format_command(args, mask)
+    log = _logger()
+    if log is not None:
+        log.debug("running: %s", format_command(args, mask))
     started = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -205,11 +218,11 @@ def run(
         )
     except FileNotFoundError:
         raise MembraneNotFoundError(
-            f"cannot run `{args[0]}`: no such program (command: {shown})"
+            f"cannot run `{args[0]}`: no such program (command: {format_command(args, mask)})"
         ) from None
     except PermissionError:
         raise MembraneNotFoundError(
-            f"cannot run `{args[0]}`: it is not executable (command: {shown})"
+            f"cannot run `{args[0]}`: it is not executable (command: {format_command(args, mask)})"
         ) from None
     except OSError as error:
         if error.errno == errno.E2BIG:
@@ -217,7 +230,8 @@ def run(
                 f"{name}: the command line is longer than the operating system allows"
             ) from None
         raise MembraneNotFoundError(
-            f"cannot run `{args[0]}`: {error.strerror or error} (command: {shown})"
+            f"cannot run `{args[0]}`: {error.strerror or error} "
+            f"(command: {format_command(args, mask)})"
         ) from None
     # The watchdog enforces the timeout: `communicate(timeout=...)` would poll for the exit
     # status with sleeps of 1 ms and more after every call, a cost each step would pay.
@@ -240,14 +254,16 @@ def run(
     if expired.is_set():
         _kill_group(proc)
         duration = time.monotonic() - started
-        LOG.debug("timed out after %.1f s: %s", duration, shown)
+        if log is not None:
+            log.debug("timed out after %.1f s: %s", duration, format_command(args, mask))
         raise MembraneTimeoutError(
             f"{name} did not finish within {timeout_s:g} s and was stopped",
             command=masked_argv(args, mask),
         ) from None
     duration = time.monotonic() - started
     returncode = proc.returncode if proc.returncode is not None else -1
-    LOG.debug("exit %d after %.2f s: %s", returncode, duration, shown)
+    if log is not None:
+        log.debug("exit %d after %.2f s: %s", returncode, duration, format_command(args, mask))
     if out.dropped:
         # A cut answer cannot be parsed, and its size says the call asked for too much.
         raise OutputTooLargeError(
@@ -297,4 +313,6 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         proc.communicate(timeout=_REAP_TIMEOUT_S)
     except Exception:  # the process is gone or unreapable; the timeout error says enough
-        LOG.debug("could not reap pid %s after kill", proc.pid)
+        log = _logger()
+        if log is not None:
+            log.debug("could not reap pid %s after kill", proc.pid)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Final
 
-LOG: Final = logging.getLogger("wrapper.membrane")
 # Disarmed entries wait in the heap until they reach its top; past this many (and past half
 # of it) the heap is rebuilt, so a long default timeout cannot pile them up.
 _COMPACT_AT: Final = 256
@@ -87,7 +85,9 @@ class Watchdog:
                 try:
                     action()
                 except Exception:  # the thread must live on for every other deadline
-                    LOG.exception("a timeout action failed")
+                    import logging  # only now: a failing action is a bug, not a start-up cost
+
+                    logging.getLogger("wrapper.membrane").exception("a timeout action failed")
 
 
 WATCHDOG: Final = Watchdog()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Any, Final, Literal
 
 from wrapper.recipe.loader import LoadedRecipe
 from wrapper.recipe.model import InputSpec, Recipe, Step
@@ -156,50 +157,98 @@ def _label(*lines: str) -> str:
     return '"' + "<br/>".join(escaped) + '"'
 
 
-def _node(step: Step) -> str:
+@dataclass(frozen=True)
+class FlowNode:
+    """A box of the step graph: `start`/`done`, a condition, a step or a foreach step."""
+
+    id: str
+    shape: Literal["terminal", "condition", "step", "foreach"]
+    lines: tuple[str, ...]
+    #: The step it stands for (a status colours it), None for terminals and conditions.
+    step: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class FlowEdge:
+    """An arrow between two nodes' ids; `run`/`skip` label a condition's two ways out."""
+
+    source: str
+    target: str
+    label: str = ""
+    group: str | None = None
+
+
+def _node(step: Step, group: str | None = None) -> FlowNode:
     lines = [step.id, f"{step_target(step)} · {step.effect}"]
     if step.foreach:
         lines.append(f"foreach {step.foreach.items} ({step.foreach.concurrency} at a time)")
-        return f"s_{step.id}[[{_label(*lines)}]]"
-    return f"s_{step.id}[{_label(*lines)}]"
+        return FlowNode(f"s_{step.id}", "foreach", tuple(lines), step.id, group)
+    return FlowNode(f"s_{step.id}", "step", tuple(lines), step.id, group)
 
 
-def mermaid(recipe: Recipe) -> str:
-    """The steps as a flowchart: conditions as diamonds, foreach as subroutines, finally last."""
-    lines = ["flowchart TD", '  start(["start"])']
+def flow(recipe: Recipe) -> list[FlowNode | FlowEdge]:
+    """The steps as a flowchart, in drawing order: conditions as diamonds with a `skip` edge
+    past their step, foreach steps marked, `finally` as its own group at the end."""
+    out: list[FlowNode | FlowEdge] = [FlowNode("start", "terminal", ("start",))]
     previous = ["start"]  # nodes whose next edge goes to the following step
     pending_label: dict[str, str] = {}
 
     def link(target: str) -> None:
         for source in previous:
-            label = pending_label.pop(source, "")
-            arrow = f" -->|{label}| " if label else " --> "
-            lines.append(f"  {source}{arrow}{target}")
+            out.append(FlowEdge(source, target, pending_label.pop(source, "")))
 
     for step in recipe.steps:
         condition = _condition(step)
         if condition:
             cond_id = f"c_{step.id}"
-            lines.append(f"  {cond_id}{{{_label(condition)}}}")
+            out.append(FlowNode(cond_id, "condition", (condition,)))
             link(cond_id)
-            lines.append(f"  {_node(step)}")
-            lines.append(f"  {cond_id} -->|run| s_{step.id}")
+            out.append(_node(step))
+            out.append(FlowEdge(cond_id, f"s_{step.id}", "run"))
             previous = [cond_id, f"s_{step.id}"]
             pending_label[cond_id] = "skip"
         else:
-            lines.append(f"  {_node(step)}")
+            out.append(_node(step))
             link(f"s_{step.id}")
             previous = [f"s_{step.id}"]
     if recipe.finally_:
-        lines.append('  subgraph finally ["finally (always runs)"]')
-        lines.extend(f"    {_node(step)}" for step in recipe.finally_)
+        out.extend(_node(step, "finally") for step in recipe.finally_)
         ids = [f"s_{s.id}" for s in recipe.finally_]
-        lines.extend(f"    {a} --> {b}" for a, b in itertools.pairwise(ids))
-        lines.append("  end")
+        out.extend(FlowEdge(a, b, group="finally") for a, b in itertools.pairwise(ids))
         link(ids[0])
         previous = [ids[-1]]
-    lines.append('  done(["end"])')
+    out.append(FlowNode("done", "terminal", ("end",)))
     link("done")
+    return out
+
+
+_SHAPES: Final = {
+    "terminal": ("([", "])"),
+    "condition": ("{", "}"),
+    "step": ("[", "]"),
+    "foreach": ("[[", "]]"),
+}
+
+
+def mermaid(recipe: Recipe) -> str:
+    """The step graph (`flow`) as a Mermaid flowchart; `finally` is a subgraph."""
+    lines = ["flowchart TD"]
+    group: str | None = None
+    for element in flow(recipe):
+        if element.group != group:
+            if group is not None:
+                lines.append("  end")
+            if element.group is not None:
+                lines.append('  subgraph finally ["finally (always runs)"]')
+            group = element.group
+        indent = "    " if group else "  "
+        if isinstance(element, FlowNode):
+            opening, closing = _SHAPES[element.shape]
+            lines.append(f"{indent}{element.id}{opening}{_label(*element.lines)}{closing}")
+        else:
+            arrow = f" -->|{element.label}| " if element.label else " --> "
+            lines.append(f"{indent}{element.source}{arrow}{element.target}")
     return "\n".join(lines)
 
 

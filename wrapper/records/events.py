@@ -28,6 +28,7 @@ _UNMASKED = frozenset(
         "page",
         "duration_s",
         "delay_s",
+        "waited_s",
         "exit_code",
         "http_status",
         "items_total",
@@ -153,6 +154,8 @@ class CallStart(Event):
     target: str = ""
     command: list[str] = field(default_factory=list)
     safe_to_repeat: bool = False
+    #: Seconds it waited for its connection's rate limit before it started.
+    waited_s: float = 0.0
 
 
 @dataclass(frozen=True)

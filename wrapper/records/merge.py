@@ -334,6 +334,11 @@ def _merge_step(runs: list[tuple[int, StepReport]], *, keep_index: bool) -> Step
     merged = worst.model_copy(deep=True)
     merged.attempts = sum(step.attempts for _, step in runs)
     merged.duration_s = max(step.duration_s for _, step in runs)
+    # ISO 8601 UTC times of one format sort as text: the step spans its shards' runs of it.
+    starts = [step.started_at for _, step in runs if step.started_at]
+    ends = [step.finished_at for _, step in runs if step.finished_at]
+    merged.started_at = min(starts, default=None)
+    merged.finished_at = max(ends) if len(ends) == len(runs) else None
     if any(step.items is not None for _, step in runs):
         items: list[ItemReport] = []
         for shard, step in runs:

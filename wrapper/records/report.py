@@ -1,4 +1,4 @@
-"""What a run leaves for machines: the versioned JSON report, JUnit XML and NDJSON events.
+"""What a run leaves for machines: the versioned JSON report and NDJSON events (JUnit: junit.py).
 
 The report is built from the run's (already masked) event stream by `ReportBuilder`, a sink
 like any other, so it can hold nothing the events did not. Its JSON Schema comes from the
@@ -14,15 +14,13 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, Literal
+from typing import IO, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from wrapper.errors import UsageError
 from wrapper.records import events as ev
-
-if TYPE_CHECKING:
-    import xml.etree.ElementTree as ET
+from wrapper.records.timing import CallReport, Timing, WaitReport
 
 SCHEMA_VERSION: Final = 1
 
@@ -44,12 +42,24 @@ class ErrorReport(_Model):
     class_: str | None = Field(default=None, alias="class")
 
 
+_TIMES_DOC: Final = (
+    "UTC, ISO 8601 with milliseconds; null when unknown (never finished, or a resume took it "
+    "from a journal without its times)"
+)
+
+
 class ItemReport(_Model):
     index: int
     item: Any = None
     status: Status = "interrupted"
     attempts: int = 0
     duration_s: float = 0.0
+    started_at: str | None = Field(default=None, description=_TIMES_DOC)
+    finished_at: str | None = Field(default=None, description=_TIMES_DOC)
+    calls: list[CallReport] | None = Field(
+        default=None, description="set when it made more than one call or waited"
+    )
+    waits: list[WaitReport] | None = None
     outputs: Any = None
     error: ErrorReport | None = None
     command: list[str] | None = Field(default=None, description="plan: the write not run")
@@ -66,6 +76,12 @@ class StepReport(_Model):
     status: Status = "interrupted"
     attempts: int = 0
     duration_s: float = 0.0
+    started_at: str | None = Field(default=None, description=_TIMES_DOC)
+    finished_at: str | None = Field(default=None, description=_TIMES_DOC)
+    calls: list[CallReport] | None = Field(
+        default=None, description="not a foreach: set when it made more than one call or waited"
+    )
+    waits: list[WaitReport] | None = None
     outputs: Any = None
     error: ErrorReport | None = None
     http_status: int | None = None
@@ -204,6 +220,7 @@ class ReportBuilder:
         self._report: Report | None = None
         self._steps: dict[str, StepReport] = {}
         self._items: dict[str, dict[int, ItemReport]] = {}
+        self._timing = Timing()
         self._lock = threading.Lock()
 
     def handle(self, event: ev.Event) -> None:
@@ -238,6 +255,7 @@ class ReportBuilder:
                 parent=event.parent,
                 items=[] if event.items_total is not None else None,
             )
+            step.started_at = event.time
             self._steps[event.step_id] = step
             self._items[event.step_id] = {}
             report.steps.append(step)
@@ -257,8 +275,10 @@ class ReportBuilder:
             )
         elif isinstance(event, ev.ItemStart):
             self._items.setdefault(event.step_id, {})[event.index] = ItemReport(
-                index=event.index, item=event.item
+                index=event.index, item=event.item, started_at=event.time
             )
+        elif isinstance(event, (ev.CallStart, ev.CallFinish, ev.RetryScheduled)):
+            self._timing.fold(event)
         elif isinstance(event, ev.ItemFinish):
             item = self._items.setdefault(event.step_id, {}).setdefault(
                 event.index, ItemReport(index=event.index)
@@ -269,6 +289,8 @@ class ReportBuilder:
             item.outputs = event.outputs
             item.error = _error(event.error)
             item.command = event.command
+            item.calls, item.waits = self._timing.take(event.step_id, event.index)
+            _finish_times(item, event)
         elif isinstance(event, ev.StepFinish):
             step = self._steps.get(event.step_id) or StepReport(id=event.step_id)
             step.status = event.status  # type: ignore[assignment]
@@ -279,6 +301,8 @@ class ReportBuilder:
             step.http_status = event.http_status
             step.command = event.command
             step.counts = event.counts
+            step.calls, step.waits = self._timing.take(event.step_id, None)
+            _finish_times(step, event)
             self._close_items(step)
         elif isinstance(event, ev.RunFinish):
             report.status = event.status  # type: ignore[assignment]
@@ -304,6 +328,14 @@ class ReportBuilder:
             return self._report
 
 
+def _finish_times(unit: ItemReport | StepReport, event: ev.ItemFinish | ev.StepFinish) -> None:
+    if event.resumed:
+        # Replayed from the journal at the resume's start: these times would be the replay's.
+        unit.started_at = unit.finished_at = None
+    else:
+        unit.finished_at = event.time
+
+
 def _error(data: dict[str, Any] | None) -> ErrorReport | None:
     return None if data is None else ErrorReport.model_validate(data)
 
@@ -327,9 +359,9 @@ def check_writable(path: Path, option: str) -> None:
         raise UsageError(f"{option} {path}: not writable")
 
 
-def check_outputs(report: Path | None, junit: Path | None) -> None:
-    """`--report` and `--junit`, checked before anything runs."""
-    for option, path in (("--report", report), ("--junit", junit)):
+def check_outputs(report: Path | None, junit: Path | None, html: Path | None = None) -> None:
+    """`--report`, `--junit` and `--html`, checked before anything runs."""
+    for option, path in (("--report", report), ("--junit", junit), ("--html", html)):
         if path is not None:
             check_writable(path, option)
 
@@ -351,47 +383,6 @@ def write_text(path: Path, text: str | Iterable[str]) -> None:
         tmp.replace(path)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
-
-
-# --- JUnit ----------------------------------------------------------------------------------
-
-
-def junit_xml(report: Report) -> str:
-    """A testsuite per run; a testcase per step, or per item of a foreach step, one per failed
-    assertion, and a run-level one for a failure outside any step (a connection that could not
-    be had, an output that failed, a shard that stopped early), so the suite is red whenever
-    the run is."""
-    # Imported here: only --junit needs XML, and every run pays for what is imported at start.
-    import xml.etree.ElementTree as ET
-
-    suite = ET.Element("testsuite", name=report.recipe.name)
-    counts = {"tests": 0, "failures": 0, "skipped": 0}
-    for step in report.steps:
-        if step.items:
-            for item in step.items:
-                case_name = f"{step.id}[{item.index}]"
-                _case(suite, report, case_name, item.status, item.duration_s, item.error, counts)
-        else:
-            _case(suite, report, step.id, step.status, step.duration_s, step.error, counts)
-    for i, check in enumerate(report.assertions):
-        failure = None if check.ok else ErrorReport(message=_assertion_text(check))
-        _case(suite, report, f"assert[{i}]", "ok" if check.ok else "failed", 0.0, failure, counts)
-    for name, error in run_failures(report):
-        _case(suite, report, name, "failed", report.duration_s, error, counts)
-    suite.set("tests", str(counts["tests"]))
-    suite.set("failures", str(counts["failures"]))
-    suite.set("errors", "0")
-    suite.set("skipped", str(counts["skipped"]))
-    suite.set("time", f"{report.duration_s:.3f}")
-    suite.set("timestamp", report.started_at)
-    root = ET.Element("testsuites", name="mw")
-    root.append(suite)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
-
-
-def _assertion_text(check: AssertionReport) -> str:
-    return check.error or f"assertion failed: {check.message or check.that}"
 
 
 def run_failures(report: Report) -> list[tuple[str, ErrorReport]]:
@@ -421,40 +412,6 @@ def _shown_elsewhere(report: Report, error: ErrorReport | None) -> bool:
     if error.class_ == "AssertionFailedError":
         return any(not check.ok for check in report.assertions)
     return error.class_ == "StepFailedError" and error.message.startswith("step ")
-
-
-def _case(
-    suite: ET.Element,
-    report: Report,
-    name: str,
-    status: str,
-    duration_s: float,
-    error: ErrorReport | None,
-    counts: dict[str, int],
-) -> None:
-    import xml.etree.ElementTree as ET
-
-    case = ET.SubElement(
-        suite, "testcase", classname=report.recipe.name, name=name, time=f"{duration_s:.3f}"
-    )
-    counts["tests"] += 1
-    if status in ("failed", "interrupted"):
-        counts["failures"] += 1
-        message = error.message if error else status
-        failure = ET.SubElement(
-            case, "failure", message=message, type=error.type or "" if error else ""
-        )
-        failure.text = message
-    elif status in ("skipped", "cancelled", "planned"):
-        counts["skipped"] += 1
-        reason = {"planned": "a write not run by mw plan", "cancelled": "cancelled"}.get(
-            status, "condition not met"
-        )
-        ET.SubElement(case, "skipped", message=reason)
-
-
-def write_junit(report: Report, path: Path) -> None:
-    write_text(path, junit_xml(report) + "\n")
 
 
 # --- NDJSON events --------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from wrapper.errors import (
     StepFailedError,
     WrapperError,
 )
-from wrapper.membrane import apps
 from wrapper.recipe.inputs import masked_inputs, secret_values
 from wrapper.recipe.loader import LoadedRecipe, load_recipe
 from wrapper.recipe.model import Retry
@@ -134,8 +133,11 @@ class Engine:
         """The one chokepoint of every membrane call: events before and after, rate limits."""
         if self.stop.is_set():
             raise Interrupted("interrupted before a call")
+        waited_s = 0.0
         if self.options.before_call is not None:
+            began = self.options.clock()
             self.options.before_call(unit, connection)
+            waited_s = round(self.options.clock() - began, 4)
         with self._calls_lock:
             call_id = next(self._calls)
         where: dict[str, Any] = {
@@ -152,6 +154,8 @@ class Engine:
                 target=target,
                 command=command,
                 safe_to_repeat=unit.step.safe_to_repeat if unit else True,
+                # Under a millisecond is the bucket's own bookkeeping, not a wait worth a bar.
+                waited_s=waited_s if waited_s >= 0.001 else 0.0,
                 **where,
             )
         )
@@ -188,7 +192,7 @@ class Engine:
         with self._ensure_lock:
             if app in self._ensured:
                 return self._ensured[app]
-            warning = apps.target(app).warning
+            warning = self._client.ensure_warning(app)
             if warning is not None:
                 self.emit(
                     ev.RunWarning(run_id=self.run_id, message=f"connection {unit_label}: {warning}")

@@ -18,12 +18,12 @@ from wrapper.recipe.inputs import secret_values
 from wrapper.recipe.loader import LoadedRecipe
 from wrapper.records import events as ev
 from wrapper.records.journal import Journal
+from wrapper.records.junit import write_junit
 from wrapper.records.report import (
     ErrorReport,
     RecipeRef,
     Report,
     ReportBuilder,
-    write_junit,
     write_report,
 )
 from wrapper.run import ratelimit
@@ -56,6 +56,7 @@ class SessionSpec:
     sinks: Sequence[ev.EventSink] = ()
     report_path: Path | None = None
     junit_path: Path | None = None
+    html_path: Path | None = None
 
 
 @dataclass
@@ -105,22 +106,39 @@ def run_session(spec: SessionSpec, make_client: ClientFactory) -> SessionResult:
         )
         result = engine.run()
     report = builder.report()
+    if spec.resume is not None:
+        from wrapper.records.rebuild import add_earlier_times
+
+        # The resume replayed earlier sessions' work without its times; the journal has them.
+        add_earlier_times(report)
     if spec.report_path:
         write_report(report, spec.report_path)
     if spec.junit_path:
         write_junit(report, spec.junit_path)
+    if spec.html_path:
+        from wrapper.records.html import write_html  # the renderer: only when a page is asked
+
+        write_html(report, spec.html_path, recipe=loaded.recipe, mask=masker.mask)
     return SessionResult(result, report, masker)
 
 
-def refused_report(recipe: str, error: WrapperError) -> Report:
-    """The report of a run refused before its first step (the recipe or an input was wrong)."""
-    from datetime import datetime, timezone
-
-    return Report(
+def refused_report(
+    recipe: str, error: WrapperError, *, junit_path: Path | None, html_path: Path | None
+) -> Report:
+    """The report of a run refused before its first step (the recipe or an input was wrong),
+    written as a red JUnit file and page when asked: CI shows the failure where it looks."""
+    report = Report(
         run_id="not-started",
         recipe=RecipeRef(name=Path(recipe).stem, path=recipe, sha256=""),
         status="failed",
         exit_code=error.exit_code,
-        started_at=datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+        started_at=ev.now_iso(),
         error=ErrorReport.model_validate(error_info(error)),
     )
+    if junit_path is not None:
+        write_junit(report, junit_path)
+    if html_path is not None:
+        from wrapper.records.html import write_html
+
+        write_html(report, html_path)
+    return report

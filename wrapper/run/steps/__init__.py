@@ -40,13 +40,11 @@ class Outcome:
 
 
 class ClientLike(Protocol):
-    """The part of `MembraneClient` the engine uses."""
+    """The part of `MembraneClient` the engine uses.
 
-    @property
-    def command(self) -> list[str]: ...
-
-    @property
-    def dialect(self) -> str: ...
+    Only the client knows how its CLI spells a call: the `*_command` methods give the argv a
+    call would run, for events and plans, and no step kind builds one itself.
+    """
 
     def run_action(
         self,
@@ -73,6 +71,22 @@ class ClientLike(Protocol):
     def ensure_connection(self, app: str, *, wait_timeout_s: float = 120.0) -> Any: ...
 
     def ensure_command(self, app: str) -> list[str]: ...
+
+    def ensure_warning(self, app: str) -> str | None: ...
+
+    def action_command(self, key: str, *, connection_id: str, input: Any = None) -> list[str]: ...
+
+    def request_command(
+        self,
+        connection_id: str,
+        path: str,
+        *,
+        method: str = "GET",
+        headers: Any = None,
+        body: Any = None,
+        query: Any = None,
+        path_params: Any = None,
+    ) -> list[str]: ...
 
     def get_action(
         self, key: str, *, connection_id: str | None = None, timeout_s: float | None = None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from wrapper.errors import StepFailedError
-from wrapper.membrane import dialect
 from wrapper.recipe.expr import render_value
 from wrapper.run.steps import Cursor, Outcome, Runner, Unit
 
@@ -30,14 +28,7 @@ def _key(unit: Unit) -> str:
 
 
 def _argv(runner: Runner, unit: Unit, key: str, value: Any) -> list[str]:
-    client = runner.client
-    input_json = (
-        None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    )
-    tail = dialect.run_action(
-        client.dialect, key, connection_id=unit.connection_id or "", input_json=input_json
-    )
-    return [*client.command, *tail]
+    return runner.client.action_command(key, connection_id=unit.connection_id or "", input=value)
 
 
 def execute(runner: Runner, unit: Unit, cursor: Cursor) -> Outcome:

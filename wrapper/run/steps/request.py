@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from wrapper.errors import StepFailedError
-from wrapper.membrane import dialect
 from wrapper.recipe.expr import render_value, to_text
 from wrapper.run.steps import Cursor, Outcome, Runner, Unit
 
@@ -41,9 +40,7 @@ def _parts(unit: Unit, cursor: Cursor) -> dict[str, Any]:
 
 
 def _argv(runner: Runner, unit: Unit, parts: dict[str, Any]) -> list[str]:
-    client = runner.client
-    tail = dialect.request(client.dialect, unit.connection_id or "", **parts)
-    return [*client.command, *tail]
+    return runner.client.request_command(unit.connection_id or "", **parts)
 
 
 def execute(runner: Runner, unit: Unit, cursor: Cursor) -> Outcome:

@@ -1,4 +1,4 @@
-"""`mw doctor`, `mw connections`, `mw actions` and `mw request` as users see them."""
+"""`mw doctor`, `connections`, `actions` and `request` as users see them, over exact argv."""
 
 from __future__ import annotations
 
