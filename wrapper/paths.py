@@ -40,8 +40,8 @@ def project_skills_dir() -> Path:
     return Path(".claude") / "skills"
 
 
-def bundled_dir(kind: Literal["skills", "recipes"]) -> Path:
-    """The skills or recipes shipped with mw; the one place that decides where they are.
+def bundled_dir(kind: Literal["skills", "recipes", "schema"]) -> Path:
+    """The skills, recipes or JSON schemas shipped with mw; the one place that says where.
 
     A wheel carries them in `wrapper/_bundled/<kind>` (setup.py copies them there at build
     time); a checkout or an editable install reads the repository's own `<kind>/` folder.
