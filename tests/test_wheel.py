@@ -44,7 +44,7 @@ def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory) -> Path:
+def wheel(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     source = work / "src"
     shutil.copytree(ROOT, source, ignore=SKIPPED)
@@ -62,8 +62,13 @@ def venv(tmp_path_factory) -> Path:
         ]
     )
     assert built.returncode == 0, built.stderr
-    [wheel] = (work / "dist").glob("membrane_wrapper-*.whl")
-    env_dir = work / "venv"
+    [found] = (work / "dist").glob("membrane_wrapper-*.whl")
+    return found
+
+
+@pytest.fixture(scope="module")
+def venv(wheel) -> Path:
+    env_dir = wheel.parent.parent / "venv"
     made = run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)])
     assert made.returncode == 0, made.stderr
     python = env_dir / "bin" / "python"
@@ -135,3 +140,34 @@ def test_mw_skills_list_and_validate_from_the_installed_copy(venv, env, tmp_path
         "chatwoot",
         "mw",
     ]
+
+
+def test_the_wheel_carries_licence_types_and_schemas(wheel):
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        [metadata] = [n for n in names if n.endswith(".dist-info/METADATA")]
+        headers = archive.read(metadata).decode().split("\n\n", 1)[0].splitlines()
+        bundled_schema = archive.read("wrapper/_bundled/schema/recipe.schema.json")
+    dist_info = metadata.rsplit("/", 1)[0]
+    assert f"{dist_info}/licenses/LICENSE" in names
+    assert "wrapper/py.typed" in names
+    assert bundled_schema == (ROOT / "schema" / "recipe.schema.json").read_bytes()
+    assert "License-Expression: MIT" in headers
+    assert "License-File: LICENSE" in headers
+    assert not any(h.startswith("Classifier: License ::") for h in headers)  # PEP 639 forbids both
+    assert "Classifier: Typing :: Typed" in headers
+    assert "Classifier: Programming Language :: Python :: 3.10" in headers
+    assert any(h.startswith("Project-URL: ") for h in headers)
+
+
+def test_the_installed_mw_points_vscode_at_its_own_schema(venv, env, tmp_path):
+    shown = run([str(venv / "bin" / "mw"), "schema", "recipe", "--vscode"], cwd=tmp_path, env=env)
+    assert shown.returncode == 0, shown.stderr
+    [(path, globs)] = json.loads(shown.stdout)["yaml.schemas"].items()
+    assert Path(path).is_relative_to(venv)
+    assert (
+        json.loads(Path(path).read_text())["$schema"] == "http://json-schema.org/draft-07/schema#"
+    )
+    assert globs == ["recipes/**/*.yaml", "*.mw.yaml"]
