@@ -125,7 +125,7 @@ def test_mw_skills_list_and_validate_from_the_installed_copy(venv, env, tmp_path
     mw = str(venv / "bin" / "mw")
     listed = run([mw, "skills", "list", "--json"], cwd=tmp_path, env=env)
     assert listed.returncode == 0, listed.stderr
-    skills = json.loads(listed.stdout)
+    skills = json.loads(listed.stdout)["skills"]
     assert [s["name"] for s in skills] == ["chaport", "chatra", "chatwoot", "mw"]
     assert all(Path(s["path"]).is_relative_to(venv) for s in skills)
     validated = run([mw, "skills", "validate"], cwd=tmp_path, env=env)

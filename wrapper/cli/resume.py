@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from wrapper.cli.complete import complete_run_id
 from wrapper.cli.context import AppContext
 from wrapper.cli.page import html_option
 from wrapper.cli.render import file_option, parse_pairs
@@ -29,7 +30,7 @@ Examples:
 
 
 @click.command(epilog=RESUME_EPILOG)
-@click.argument("run_id", metavar="ID")
+@click.argument("run_id", metavar="ID", shell_complete=complete_run_id)
 @click.option(
     "-i",
     "--input",
