@@ -1,14 +1,15 @@
 """The conventions other command-line tools taught users to expect of `mw`.
 
 Shell completion of recipes, skills and run ids (through click's `_MW_COMPLETE` protocol, as
-the shell scripts call it), versioned `--json` listings, and a `.mw/.gitignore` written the
-first time mw creates its state folder.
+the shell scripts call it), `-h`, versioned `--json` listings, a `.mw/.gitignore` written the
+first time mw creates its state folder, and NO_COLOR honoured on a terminal.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -232,3 +233,47 @@ def _shipped(prefix: str) -> list[str]:
         for p in (ROOT / "recipes").rglob("*.yaml")
     )
     return [n for n in names if n.startswith(prefix)]
+
+
+# --- NO_COLOR --------------------------------------------------------------------------------
+
+SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*3[0-7]m|\x1b\[[0-9;]*9[0-7]m|\x1b\[[0-9;]*38;")
+
+
+def _on_a_terminal(folder: Path, env: dict[str, str]) -> str:
+    """What `mw run` writes to a terminal (a pseudo-terminal, as a person sees it)."""
+    import pty
+
+    (folder / "hello.mw.yaml").write_text(SET_ONLY)
+    leader, follower = pty.openpty()
+    with subprocess.Popen(
+        [str(MW), "run", "hello.mw.yaml"],
+        cwd=folder,
+        env={**env, "TERM": "xterm-256color", "COLUMNS": "100"},
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    ) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: the process has gone
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=300) == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_no_color_keeps_colour_out_of_the_terminal_view(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    coloured = _on_a_terminal(tmp_path, env)
+    assert "greet" in coloured
+    assert SGR_COLOUR.search(coloured), "the live view shows colour on a terminal"
+    plain = _on_a_terminal(tmp_path, {**env, "NO_COLOR": "1"})
+    assert "greet" in plain
+    assert not SGR_COLOUR.search(plain), repr(plain)
