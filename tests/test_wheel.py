@@ -66,9 +66,9 @@ def wheel(tmp_path_factory) -> Path:
     return found
 
 
-@pytest.fixture(scope="module")
-def venv(wheel) -> Path:
-    env_dir = wheel.parent.parent / "venv"
+def install_into_new_venv(env_dir: Path, target: str, cwd: Path | None = None) -> Path:
+    """A fresh virtual environment with `target` (a wheel or a source folder) installed by pip;
+    dependencies come from the test environment through a `.pth` line."""
     made = run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)])
     assert made.returncode == 0, made.stderr
     python = env_dir / "bin" / "python"
@@ -82,14 +82,20 @@ def venv(wheel) -> Path:
             "install",
             "--no-deps",
             "-q",
-            str(wheel),
-        ]
+            target,
+        ],
+        cwd=cwd,
     )
     assert installed.returncode == 0, installed.stderr
     purelib = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
     deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (Path(purelib.stdout.strip()) / "_test_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
     return env_dir
+
+
+@pytest.fixture(scope="module")
+def venv(wheel) -> Path:
+    return install_into_new_venv(wheel.parent.parent / "venv", str(wheel))
 
 
 @pytest.fixture
@@ -171,3 +177,35 @@ def test_the_installed_mw_points_vscode_at_its_own_schema(venv, env, tmp_path):
         json.loads(Path(path).read_text())["$schema"] == "http://json-schema.org/draft-07/schema#"
     )
     assert globs == ["recipes/**/*.yaml", "*.mw.yaml"]
+
+
+def _documented_install_lines() -> list[str]:
+    body = (ROOT / "skills" / "mw" / "SKILL.md").read_text(encoding="utf-8")
+    block = body.split("## Install and check\n", 1)[1].split("```bash\n", 1)[1].split("```")[0]
+    return [line.split("#")[0].strip() for line in block.splitlines() if "pip install" in line]
+
+
+def test_the_install_lines_the_skills_give_work_from_a_clone_and_a_wheel(wheel, env, tmp_path):
+    import glob
+    import shlex
+
+    from wrapper import __version__
+
+    # The folder a clone makes, and a wheel built from it, side by side.
+    shutil.copytree(ROOT, tmp_path / "membrane-wrapper", ignore=SKIPPED)
+    shutil.copy(wheel, tmp_path)
+    lines = _documented_install_lines()
+    assert len(lines) == 2
+    for number, line in enumerate(lines):
+        words = shlex.split(line)
+        assert words[:2] == ["pip", "install"], line
+        [target] = glob.glob(words[2], root_dir=tmp_path)  # as the shell would expand it
+        env_dir = install_into_new_venv(tmp_path / f"venv-{number}", target, cwd=tmp_path)
+        shown = run([str(env_dir / "bin" / "mw"), "--version"], cwd=tmp_path, env=env)
+        assert shown.stdout == f"mw, version {__version__}\n", line
+        where = run(
+            [str(env_dir / "bin" / "python"), "-c", "import wrapper; print(wrapper.__file__)"],
+            cwd=tmp_path,
+            env=env,
+        )
+        assert Path(where.stdout.strip()).is_relative_to(env_dir), line

@@ -522,7 +522,7 @@ def test_list_shows_where_each_skill_is_installed(tmp_path):
     ]
     assert [(c.scope, c.modified) for c in found["chatwoot"].installed] == [("project", True)]
     assert found["chaport"].installed == ()
-    assert found["mw"].description.startswith("Run Membrane actions")
+    assert found["mw"].description.startswith("Runs Membrane actions")
     assert all(s.bundled for s in found.values())
 
 
