@@ -103,7 +103,7 @@ def complete_run_id(
 ) -> list[CompletionItem]:
     """A run ID: the runs journaled in the state folder, newest last."""
     from wrapper.paths import runs_dir
-    from wrapper.recipe.journal import JOURNAL_NAME
+    from wrapper.records.journal import JOURNAL_NAME
 
     try:
         ids = sorted(p.name for p in runs_dir().iterdir() if (p / JOURNAL_NAME).is_file())

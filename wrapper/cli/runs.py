@@ -18,8 +18,8 @@ from wrapper.cli.render import echo_listing, file_option, json_option
 from wrapper.errors import UsageError, WrapperError
 
 if TYPE_CHECKING:
-    from wrapper.recipe.journal import RunState
     from wrapper.recipe.loader import LoadedRecipe
+    from wrapper.records.journal import RunState
     from wrapper.records.report import Report
 
 RUNS_EPILOG = """\b

@@ -23,7 +23,7 @@ from wrapper.recipe.keydocs import KEY_DOCS
 from wrapper.recipe.lint import lint_paths
 from wrapper.skills import bundled_names
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SKILLS = ROOT / "skills"
 REFERENCE = SKILLS / "mw" / "references" / "recipe-format.md"
 YAML_BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.DOTALL | re.MULTILINE)

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from wrapper.cli.app import cli
 from wrapper.skills import bundled_names
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MW = Path(sys.executable).parent / "mw"
 SET_ONLY = """\
 version: 1
