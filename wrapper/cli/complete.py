@@ -18,13 +18,10 @@ if TYPE_CHECKING:
 RECIPE_SUFFIXES: Final = (".yaml", ".yml")
 
 
-def _items(
-    values: list[str], incomplete: str, help_for: dict[str, str] | None = None
-) -> list[CompletionItem]:
+def _items(values: list[str], incomplete: str) -> list[CompletionItem]:
     from click.shell_completion import CompletionItem
 
-    helps = help_for or {}
-    return [CompletionItem(v, help=helps.get(v)) for v in values if v.startswith(incomplete)]
+    return [CompletionItem(v) for v in values if v.startswith(incomplete)]
 
 
 def _yaml_files_and_folders(incomplete: str) -> list[str]:
@@ -89,11 +86,12 @@ def complete_skill(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """A skill NAME: the skills shipped with mw."""
+    from wrapper.errors import SkillError
     from wrapper.skills import bundled_names
 
     try:
         names = bundled_names()
-    except Exception:  # completion must never fail in the user's prompt
+    except (SkillError, OSError):  # no bundled folder: offer nothing rather than a traceback
         return []
     return _items(names, incomplete)
 
