@@ -1,6 +1,6 @@
-"""Build step that ships the repository's `recipes/` and `skills/` inside the wheel.
+"""Build step that ships the repository's `recipes/`, `skills/` and `schema/` inside the wheel.
 
-pyproject.toml holds all metadata; this file only adds one step to `build_py`: copying the two
+pyproject.toml holds all metadata; this file only adds one step to `build_py`: copying the
 data folders to `wrapper/_bundled/`, where `wrapper.paths.bundled_dir` looks first. Editable
 installs skip the copy and read the folders in the checkout directly.
 """
@@ -14,11 +14,11 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-BUNDLED = ("recipes", "skills")
+BUNDLED = ("recipes", "skills", "schema")
 
 
 class BuildWithBundledData(build_py):
-    """`build_py` plus a copy of recipes/ and skills/ into wrapper/_bundled/."""
+    """`build_py` plus a copy of recipes/, skills/ and schema/ into wrapper/_bundled/."""
 
     def run(self) -> None:
         super().run()

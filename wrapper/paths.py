@@ -5,12 +5,31 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
+
+#: What mw writes to `.gitignore` in a state folder it creates: runs, journals and the
+#: sandbox's world are never meant for version control.
+STATE_GITIGNORE: Final = "# Created by mw: its runs and sandbox stay out of version control.\n*\n"
 
 
 def state_dir() -> Path:
     """Run journals and reports: `MW_STATE_DIR`, default `.mw/` in the working directory."""
     return Path(os.environ.get("MW_STATE_DIR") or ".mw")
+
+
+def make_dir(path: Path) -> None:
+    """`mkdir -p path`; when that creates the state folder, a `.gitignore` goes in it first
+    thing, so `.mw/` never shows as untracked in the user's repository."""
+    state = state_dir()
+    fresh = not state.exists()
+    path.mkdir(parents=True, exist_ok=True)
+    if fresh and state.is_dir():
+        try:
+            # "x": of two processes creating the folder at once, one writes and both are fine.
+            with (state / ".gitignore").open("x", encoding="utf-8") as handle:
+                handle.write(STATE_GITIGNORE)
+        except OSError:
+            pass  # a read-only or odd folder: the run matters more than the ignore file
 
 
 def runs_dir() -> Path:
@@ -41,8 +60,8 @@ def project_skills_dir() -> Path:
     return Path(".claude") / "skills"
 
 
-def bundled_dir(kind: Literal["skills", "recipes"]) -> Path:
-    """The skills or recipes shipped with mw; the one place that decides where they are.
+def bundled_dir(kind: Literal["skills", "recipes", "schema"]) -> Path:
+    """The skills, recipes or JSON schemas shipped with mw; the one place that says where.
 
     A wheel carries them in `wrapper/_bundled/<kind>` (setup.py copies them there at build
     time); a checkout or an editable install reads the repository's own `<kind>/` folder.

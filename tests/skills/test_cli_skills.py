@@ -110,7 +110,9 @@ def test_list_shows_scopes_and_json(mw, tmp_path, monkeypatch, home):
     assert [line.split("  ")[0] for line in lines[1:]] == BUNDLED
     assert "user, project" in lines[4]
     assert " - " in lines[1]
-    data = json.loads(mw("list", "--json").stdout)
+    listed = json.loads(mw("list", "--json").stdout)
+    assert listed["version"] == 1
+    data = listed["skills"]
     assert [s["name"] for s in data] == BUNDLED
     assert data[3]["installed"] == [
         {"scope": "user", "path": str(home / ".claude/skills/mw"), "modified": False},

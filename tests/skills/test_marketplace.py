@@ -1,10 +1,10 @@
-"""`.claude-plugin/marketplace.json`: the shape Claude Code reads, and skills that exist."""
+"""`.claude-plugin/marketplace.json`: the shape Claude Code reads, and a plugin whose folder
+holds the skills and nothing else."""
 
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from tests.helpers import ROOT
 from wrapper.skills import bundled_names, validate_skill
@@ -39,23 +39,22 @@ def load() -> dict:
 
 def test_marketplace_shape():
     data = load()
-    assert set(data) == {"name", "owner", "metadata", "plugins"}
+    assert set(data) == {"$schema", "name", "owner", "metadata", "plugins"}
+    assert data["$schema"] == "https://json.schemastore.org/claude-code-marketplace.json"
     assert re.match(KEBAB, data["name"])
     assert data["name"] not in RESERVED
     assert isinstance(data["owner"]["name"], str) and data["owner"]["name"]
     [plugin] = data["plugins"]
     assert re.match(KEBAB, plugin["name"])
-    assert plugin["source"] == "./"
-    assert plugin["strict"] is False
+    # Its own folder: Claude Code copies only the source folder into its plugin cache.
+    assert plugin["source"] == "./skills"
     assert plugin["description"]
+    manifest = json.loads((ROOT / "skills" / ".claude-plugin" / "plugin.json").read_text())
+    assert manifest["name"] == plugin["name"]
 
 
-def test_every_listed_skill_exists_and_validates():
-    [plugin] = load()["plugins"]
-    listed = plugin["skills"]
-    assert all(path.startswith("./skills/") and ".." not in path for path in listed)
-    assert sorted(Path(p).name for p in listed) == bundled_names()
-    for path in listed:
-        folder = ROOT / path
-        assert (folder / "SKILL.md").is_file(), path
-        assert validate_skill(folder) == [], path
+def test_every_skill_in_the_plugin_folder_validates():
+    folders = [p for p in (ROOT / "skills").iterdir() if not p.name.startswith(".")]
+    assert sorted(p.name for p in folders) == bundled_names()
+    for folder in folders:
+        assert validate_skill(folder) == [], folder

@@ -75,6 +75,13 @@ FIELD_CASES = [
             "metadata)"
         ],
     ),
+    # Claude Code reads allowed-tools as a string (space or comma separated) or as a list.
+    ("name: demo\ndescription: ok\nallowed-tools:\n  - Bash(mw:*)\n  - Read\n", []),
+    ("name: demo\ndescription: ok\nallowed-tools: Bash(mw:*), Read\n", []),
+    (
+        "name: demo\ndescription: ok\nallowed-tools:\n  - Read\n  - ''\n",
+        ["`allowed-tools[1]` must be a tool pattern such as Bash(mw:*) or Read"],
+    ),
     ("description: ok\n", ["`name` is missing"]),
     ("name: 12\ndescription: ok\n", ["`name` must be a string"]),
     ("name: ''\ndescription: ok\n", ["`name` must not be empty"]),
@@ -142,7 +149,14 @@ def test_frontmatter_fields(tmp_path, frontmatter, expected):
 
 # Rules skills-ref does not have: it reads every scalar as a string (so `name: 12` or
 # `metadata: {version: 1.0}` pass there) and does not look at license or metadata's shape.
-ONLY_OURS = ("name: 12", "description: yes", "license: 3", "metadata: flat", "version: 1.0")
+ONLY_OURS = (
+    "name: 12",
+    "description: yes",
+    "license: 3",
+    "metadata: flat",
+    "version: 1.0",
+    "  - ''",
+)
 
 
 @needs_reference
@@ -508,7 +522,7 @@ def test_list_shows_where_each_skill_is_installed(tmp_path):
     ]
     assert [(c.scope, c.modified) for c in found["chatwoot"].installed] == [("project", True)]
     assert found["chaport"].installed == ()
-    assert found["mw"].description.startswith("Run Membrane actions")
+    assert found["mw"].description.startswith("Runs Membrane actions")
     assert all(s.bundled for s in found.values())
 
 

@@ -65,7 +65,13 @@ Examples:
 """
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True, epilog=EPILOG)
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    epilog=EPILOG,
+    # Subcommands' contexts inherit these, so `-h` works wherever `--help` does.
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", prog_name="mw")
 @click.option(
     "--membrane",

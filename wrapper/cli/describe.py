@@ -7,6 +7,7 @@ from typing import Final
 
 import click
 
+from wrapper.cli.complete import complete_recipe
 from wrapper.cli.render import echo_json
 from wrapper.recipe.describe import describe as describe_recipe
 from wrapper.recipe.describe import describe_text, mermaid
@@ -25,7 +26,12 @@ Examples:
 
 
 @click.command(epilog=EPILOG)
-@click.argument("recipe", metavar="RECIPE", type=click.Path(path_type=Path))
+@click.argument(
+    "recipe",
+    metavar="RECIPE",
+    type=click.Path(path_type=Path),
+    shell_complete=complete_recipe,
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (inputs as JSON Schema).")
 @click.option("--mermaid", "as_mermaid", is_flag=True, help="Print a Mermaid flowchart.")
 def describe(recipe: Path, as_json: bool, as_mermaid: bool) -> None:

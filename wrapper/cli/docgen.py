@@ -37,10 +37,16 @@ def walk(
 
 
 def _context(path: tuple[str, ...], command: click.Command) -> click.Context:
+    from wrapper.cli.app import cli
+
+    # Subcommands inherit settings such as `-h` from the `mw` group's context, as when run.
+    root = cli.context_settings
     parent: click.Context | None = None
     for word in path[:-1]:
-        parent = click.Context(click.Group(word), info_name=word, parent=parent)
-    return click.Context(command, info_name=path[-1], parent=parent)
+        settings = root if parent is None else {}
+        parent = click.Context(click.Group(word), info_name=word, parent=parent, **settings)
+    own = root if parent is None else command.context_settings
+    return click.Context(command, info_name=path[-1], parent=parent, **own)
 
 
 def _cell(text: str) -> str:

@@ -9,6 +9,7 @@ from typing import Final
 import click
 
 from wrapper.api import lint_recipe
+from wrapper.cli.complete import complete_recipe
 from wrapper.cli.context import AppContext
 from wrapper.cli.render import echo_json, json_option
 from wrapper.errors import EXIT_USAGE
@@ -30,7 +31,12 @@ _WHERE: Final = re.compile(r"^(?P<file>.*?)(?::(?P<line>\d+))?(?::(?P<col>\d+))?
 
 @click.command(epilog=EPILOG)
 @click.argument(
-    "recipes", metavar="RECIPE...", nargs=-1, required=True, type=click.Path(path_type=Path)
+    "recipes",
+    metavar="RECIPE...",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path),
+    shell_complete=complete_recipe,
 )
 @click.option("--strict", is_flag=True, help="Exit 2 on warnings too.")
 @json_option

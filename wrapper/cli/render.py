@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     import logging
 
 MAX_CELL_CHARS: Final = 60
+#: The shape of the `--json` listings (`mw runs`, `mw skills list`, `mw sandbox status`): raised
+#: only when a key changes meaning or goes away; new keys may appear in any release.
+LISTING_VERSION: Final = 1
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -58,6 +61,11 @@ def timeout_option(func: F) -> F:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def echo_listing(data: dict[str, Any]) -> None:
+    """A `--json` listing: `{"version": LISTING_VERSION, ...data}`."""
+    echo_json({"version": LISTING_VERSION, **data})
 
 
 def echo_value(value: Any) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from wrapper.cli.complete import complete_run_id
 from wrapper.cli.context import AppContext
 from wrapper.cli.page import html_option
 from wrapper.cli.render import file_option, parse_pairs
@@ -28,7 +29,7 @@ Examples:
 
 
 @click.command(epilog=RESUME_EPILOG)
-@click.argument("run_id", metavar="ID")
+@click.argument("run_id", metavar="ID", shell_complete=complete_run_id)
 @click.option(
     "-i",
     "--input",

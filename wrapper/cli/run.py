@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from wrapper.cli.complete import complete_recipe
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import CommandFailed
 from wrapper.cli.page import html_option
@@ -55,7 +56,7 @@ Examples:
 
 def _options(func: Any) -> Any:
     options = [
-        click.argument("recipe", metavar="RECIPE"),
+        click.argument("recipe", metavar="RECIPE", shell_complete=complete_recipe),
         click.option(
             "-i",
             "--input",

@@ -10,19 +10,22 @@ from typing import TYPE_CHECKING
 
 import click
 
+from wrapper.cli.complete import complete_run_id
 from wrapper.cli.context import AppContext
 from wrapper.cli.handler import CommandFailed
 from wrapper.cli.page import html_option, write_page
-from wrapper.cli.render import file_option
+from wrapper.cli.render import echo_listing, file_option, json_option
 from wrapper.errors import UsageError, WrapperError
 
 if TYPE_CHECKING:
     from wrapper.recipe.loader import LoadedRecipe
+    from wrapper.records.journal import RunState
     from wrapper.records.report import Report
 
 RUNS_EPILOG = """\b
 Examples:
   mw runs
+  mw runs --json
   mw runs show 20261122T054501-3f9c2a
   mw runs show 20261122T054501-3f9c2a --html run.html
   mw runs show run.json --html run.html     # a saved --report file
@@ -32,14 +35,18 @@ Examples:
 
 
 @click.group(invoke_without_command=True, epilog=RUNS_EPILOG)
+@json_option
 @click.pass_context
-def runs(ctx: click.Context) -> None:
+def runs(ctx: click.Context, as_json: bool) -> None:
     """List journaled runs (id, recipe, status, started), oldest first."""
     if ctx.invoked_subcommand is not None:
         return
     from wrapper.records.journal import list_runs
 
     found = list_runs()
+    if as_json:
+        echo_listing({"runs": [_run_json(state) for state in found]})
+        return
     if not found:
         click.echo("no runs journaled yet")
         return
@@ -48,8 +55,23 @@ def runs(ctx: click.Context) -> None:
         click.echo(f"{state.run_id}  {state.recipe}  {state.status}  {state.started}{shard}")
 
 
+def _run_json(state: RunState) -> dict[str, object]:
+    return {
+        "id": state.run_id,
+        "recipe": state.recipe,
+        "path": state.path,
+        "status": state.status,
+        "exit_code": state.exit_code,
+        "started": state.started,
+        "resumes": state.resumes,
+        "plan": state.plan,
+        "shard": state.shard,
+        "uncertain": len(state.uncertain),
+    }
+
+
 @runs.command(epilog=RUNS_EPILOG)
-@click.argument("run_id", metavar="ID|REPORT")
+@click.argument("run_id", metavar="ID|REPORT", shell_complete=complete_run_id)
 @html_option
 @click.pass_obj
 def show(obj: AppContext, /, run_id: str, html_path: Path | None) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Final
 import click
 
 from wrapper import paths
-from wrapper.cli.render import echo_json, echo_table, json_option
+from wrapper.cli.render import echo_listing, echo_table, json_option
 from wrapper.errors import UsageError
 
 EPILOG: Final = """\b
@@ -58,7 +58,7 @@ def status(as_json: bool) -> None:
         "switches": world.switches,
     }
     if as_json:
-        echo_json(report)
+        echo_listing(report)
         return
     click.echo(f"World:    {report['path']}")
     if not report["exists"]:

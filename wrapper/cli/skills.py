@@ -8,7 +8,8 @@ from typing import Any, Final, TypeVar
 
 import click
 
-from wrapper.cli.render import echo_json, echo_table, json_option
+from wrapper.cli.complete import complete_recipe, complete_skill
+from wrapper.cli.render import echo_listing, echo_table, json_option
 from wrapper.errors import SkillError, UsageError
 from wrapper.paths import project_skills_dir
 from wrapper.skills import (
@@ -88,20 +89,22 @@ def list_(as_json: bool) -> None:
     """List the bundled skills and where mw installed them."""
     found = list_skills()
     if as_json:
-        echo_json(
-            [
-                {
-                    "name": s.name,
-                    "description": s.description,
-                    "path": str(s.path),
-                    "bundled": s.bundled,
-                    "installed": [
-                        {"scope": c.scope, "path": str(c.path), "modified": c.modified}
-                        for c in s.installed
-                    ],
-                }
-                for s in found
-            ]
+        echo_listing(
+            {
+                "skills": [
+                    {
+                        "name": s.name,
+                        "description": s.description,
+                        "path": str(s.path),
+                        "bundled": s.bundled,
+                        "installed": [
+                            {"scope": c.scope, "path": str(c.path), "modified": c.modified}
+                            for c in s.installed
+                        ],
+                    }
+                    for s in found
+                ]
+            }
         )
         return
     rows = [
@@ -128,7 +131,7 @@ place, so a failure never leaves a half-written skill. An existing folder is rep
 with --force. Claude Code sees a new skills folder after a restart.
 """,
 )
-@click.argument("names", nargs=-1, metavar="NAME...")
+@click.argument("names", nargs=-1, metavar="NAME...", shell_complete=complete_skill)
 @click.option("--all", "all_", is_flag=True, help="Install every bundled skill.")
 @_target_options
 @click.option("--force", is_flag=True, help="Replace skills that are already there.")
@@ -160,7 +163,7 @@ Removes only skills that mw's install record lists for that folder; a copy edite
 was installed is kept unless --force is given.
 """,
 )
-@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.argument("names", nargs=-1, required=True, metavar="NAME...", shell_complete=complete_skill)
 @_target_options
 @click.option("--force", is_flag=True, help="Remove copies that were edited since install.")
 def uninstall(names: tuple[str, ...], scope: str | None, dest: Path | None, force: bool) -> None:
@@ -218,7 +221,9 @@ name): the recipe's inputs, connections, steps and outputs, the exact `mw plan` 
 commands with `--events -`, and the exit codes. The skill is recorded like an installed one.
 """,
 )
-@click.argument("recipe", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "recipe", type=click.Path(dir_okay=False, path_type=Path), shell_complete=complete_recipe
+)
 @click.option(
     "--dest",
     callback=_not_empty,

@@ -77,7 +77,7 @@ class Journal:
     def _open(self) -> IO[str]:
         if self._handle is None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                paths.make_dir(self.path.parent)
                 torn = _ends_torn(self.path)
                 self._handle = self.path.open("a", encoding="utf-8")
                 if torn:

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
+from wrapper import paths
 from wrapper.errors import ResumeError, RunBusyError, UsageError
 from wrapper.records.journal import check_run_id, has_records, journal_path, run_dir
 
@@ -69,10 +70,8 @@ def lock_run(
     check_run_id(run_id)
     folder = run_dir(run_id)
     if create:
-        folder.mkdir(parents=True, exist_ok=True)
+        paths.make_dir(folder)
     elif not folder.is_dir():
-        from wrapper import paths
-
         raise ResumeError(
             f"no run {run_id!r} in {paths.runs_dir()}", advice="List runs with `mw runs`."
         )

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +53,25 @@ def db_path() -> Path:
     return sandbox_dir() / DB_NAME
 
 
+def _make_folder(folder: Path) -> None:
+    """`mkdir -p`; a state folder made on the way gets the `.gitignore` mw's own get (`*`),
+    so the world never shows as untracked in the user's repository."""
+    state = None if os.environ.get("MW_SANDBOX_DIR") else sandbox_dir().parent
+    fresh = state is not None and not state.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    if state is not None and fresh and state.is_dir():
+        ignore = state / ".gitignore"
+        with suppress(OSError), ignore.open("x", encoding="utf-8") as handle:
+            handle.write("# Created by mw: its runs and sandbox stay out of version control.\n*\n")
+
+
 class Store:
     """A connection to the world; `write()` opens a transaction that holds the write lock."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or db_path()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(self.path.parent)
         except OSError as error:
             raise SandboxError(
                 f"MW_SANDBOX_DIR {self.path.parent}: cannot use it as the sandbox's folder "

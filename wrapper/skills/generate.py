@@ -28,7 +28,8 @@ from wrapper.skills.install import place_skill
 from wrapper.skills.validate import MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, SKILL_FILE
 
 COMPATIBILITY: Final = (
-    "Needs mw (pip install membrane-wrapper) and the Membrane CLI, logged in; "
+    "Needs mw, installed from a clone (pip install ./membrane-wrapper) or a wheel "
+    "(pip install membrane_wrapper-*.whl), and the Membrane CLI, logged in; "
     "mw --sandbox runs the recipe offline."
 )
 EXIT_CODES: Final = (

@@ -172,7 +172,7 @@ def _field_problems(fields: Mapping[str, Any], folder: str) -> list[str]:
     problems += _text_problems(fields, "description", MAX_DESCRIPTION_CHARS, required=True)
     problems += _text_problems(fields, "compatibility", MAX_COMPATIBILITY_CHARS)
     problems += _text_problems(fields, "license", None)
-    problems += _text_problems(fields, "allowed-tools", None)
+    problems += _tools_problems(fields)
     metadata = fields.get("metadata")
     if "metadata" in fields and not isinstance(metadata, dict):
         problems.append("`metadata` must be a mapping of strings to strings")
@@ -217,6 +217,20 @@ def _text_problems(
         return [f"`{key}` must not be empty"]
     if limit is not None and len(value) > limit:
         return [f"`{key}` is longer than {limit} characters ({len(value)})"]
+    return []
+
+
+def _tools_problems(fields: Mapping[str, Any]) -> list[str]:
+    """`allowed-tools`: a space- (or comma-) separated string, or a list of tool patterns; Claude
+    Code reads both, and the spec's reference validator does not restrict the form."""
+    value = fields.get("allowed-tools")
+    if not isinstance(value, list):
+        return _text_problems(fields, "allowed-tools", None)
+    if not value:
+        return ["`allowed-tools` must not be an empty list"]
+    bad = [i for i, tool in enumerate(value) if not isinstance(tool, str) or not tool.strip()]
+    if bad:
+        return [f"`allowed-tools[{bad[0]}]` must be a tool pattern such as Bash(mw:*) or Read"]
     return []
 
 
