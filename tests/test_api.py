@@ -7,6 +7,7 @@ anything ran is one `WrapperError`, never `SystemExit`.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -72,7 +73,7 @@ def test_plan_recipe_runs_reads_only_and_keeps_no_journal() -> None:
 
 
 @pytest.mark.integration
-def test_a_failed_run_is_a_result_and_resume_run_continues_it() -> None:
+def test_a_failed_run_is_a_result_and_resume_run_continues_it(tmp_path) -> None:
     recipe = RECIPES / "notes-then-fail.yaml"
     first = run_recipe(recipe, {"notes": ["one", "two"]}, sandbox=True, run_id="notes")
     assert (first.status, first.exit_code, first.ok) == ("failed", 1, False)
@@ -81,10 +82,21 @@ def test_a_failed_run_is_a_result_and_resume_run_continues_it() -> None:
         first.raise_for_status()
 
     heard = Heard()
-    again = resume_run("notes", sandbox=True, events=[heard])
+    page = tmp_path / "notes.html"
+    again = resume_run("notes", sandbox=True, events=[heard], html_path=page)
     assert (again.run_id, again.status, again.exit_code) == ("notes", "failed", 1)
     finished = {e.step_id: e.resumed for e in heard.events if isinstance(e, ev.StepFinish)}
     assert finished == {"note": True, "fail": False}  # the notes were not written again
+    # The replayed step keeps the times the first session ran it, in the report and the page.
+    before = {s.id: s for s in first.report.steps}
+    after = {s.id: s for s in again.report.steps}
+    assert after["note"].started_at == before["note"].started_at is not None
+    assert after["note"].finished_at == before["note"].finished_at is not None
+    assert after["fail"].started_at > before["fail"].finished_at  # type: ignore[operator]
+    assert again.html_path == page
+    text = page.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "notes-then-fail" in text
+    assert before["note"].started_at[11:19] in text  # type: ignore[index]
 
 
 def test_problems_before_the_run_raise_the_error_family_not_system_exit() -> None:
@@ -95,14 +107,18 @@ def test_problems_before_the_run_raise_the_error_family_not_system_exit() -> Non
         resume_run("nothing-here", sandbox=True)
 
 
-def test_a_refused_run_still_writes_a_red_junit_file(tmp_path) -> None:
-    junit = tmp_path / "junit.xml"
+def test_a_refused_run_still_writes_a_red_junit_file_and_page(tmp_path) -> None:
+    junit, page = tmp_path / "junit.xml", tmp_path / "run.html"
     heard = []
     with pytest.raises(InputError):
-        run_recipe(WELCOME, {}, junit_path=junit, on_refused=heard.append)
+        run_recipe(WELCOME, {}, junit_path=junit, html_path=page, on_refused=heard.append)
     text = junit.read_text()
     assert "<failure" in text and "input 'email'" in text
     assert [r.run_id for r in heard] == ["not-started"]
+    # Milliseconds, as every other time in a report.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", heard[0].started_at)
+    shown = page.read_text()
+    assert "not-started" in shown and "input &#x27;email&#x27;" in shown
 
 
 def test_load_recipe_takes_a_file_or_a_shipped_name(tmp_path) -> None:
