@@ -1,8 +1,9 @@
 """One run's parts, built together: masker, client, journal, rate limits, engine and report.
 
 `mw run`, `mw plan` and `mw resume` (and the library calls under them) differ only in what they
-hand in: a plan keeps no journal, a resume starts its journal with the resume record. Whatever
-the run's outcome, the session ends with the report written where it was asked for.
+hand in: a plan keeps no journal, a resume starts its journal with the resume record (and its
+report takes earlier sessions' times from the journal). Whatever the run's outcome, the session
+ends with the report, JUnit file and HTML page written where they were asked for.
 """
 
 from __future__ import annotations
