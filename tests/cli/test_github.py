@@ -137,7 +137,7 @@ def test_github_actions_is_read_in_one_place():
         for path in package.rglob("*.py")
         if "on_github_actions(" in path.read_text() and path.name != "ci.py"
     )
-    assert users == ["cli/github.py", "recipe/shard_auto.py"]
+    assert users == ["cli/context.py", "recipe/shard_auto.py"]
 
 
 def test_failed_step_annotation_graph_and_summary_table(fake_process, github):
@@ -508,7 +508,7 @@ def test_merge_summary_names_the_shards_and_annotates_once(github, tmp_path):
     paths = []
     for index in (1, 2):
         failed = index == 2
-        error = ErrorReport(message="step 'tag' failed: boom", **{"class": "StepFailedError"})
+        error = ErrorReport(message="step 'tag' failed: boom", class_="StepFailedError")
         report = Report(
             run_id=f"r{index}",
             recipe=RecipeRef(name="gh-demo", path="demo.yaml", sha256=sha),

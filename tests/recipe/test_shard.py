@@ -249,7 +249,7 @@ def test_a_shard_runs_its_share_and_the_steps_over_its_results_follow(fake_proce
     )
     assert split.items_sha256 == items_digest([10, 20, 30, 40, 50, 60])
     assert report.shard is not None
-    assert report.shard.model_dump() == {
+    assert report.shard.to_json() == {
         "index": 2,
         "total": 3,
         "step": "look",

@@ -50,9 +50,7 @@ def at(second: float) -> str:
 
 def sample() -> Report:
     """A failed run: a retried step, a foreach with a failed item, a skipped step."""
-    failure = ErrorReport(
-        type="not_found", message="contact 7 <gone>", **{"class": "NotFoundError"}
-    )
+    failure = ErrorReport(type="not_found", message="contact 7 <gone>", class_="NotFoundError")
     return Report(
         run_id="r-1",
         recipe=RecipeRef(name="demo", path="/nowhere/demo.yaml", sha256="ab" * 32),
@@ -111,9 +109,7 @@ def sample() -> Report:
             StepReport(id="notify", status="skipped", started_at=at(8), finished_at=at(8)),
         ],
         outputs={"tagged": ["<script>alert(1)</script>"]},
-        error=ErrorReport(
-            message="step 'tag' failed: contact 7 <gone>", **{"class": "StepFailedError"}
-        ),
+        error=ErrorReport(message="step 'tag' failed: contact 7 <gone>", class_="StepFailedError"),
     )
 
 

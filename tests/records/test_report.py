@@ -181,7 +181,7 @@ def test_each_failed_assertion_is_its_own_junit_failure():
     report = _report(
         status="failed",
         exit_code=3,
-        error=ErrorReport(message="2 assertions failed", **{"class": "AssertionFailedError"}),
+        error=ErrorReport(message="2 assertions failed", class_="AssertionFailedError"),
         assertions=[
             AssertionReport(that="a", message="a holds", ok=False),
             AssertionReport(that="b", ok=True),
@@ -203,12 +203,12 @@ def test_a_failure_outside_any_step_is_a_run_level_junit_failure():
     from wrapper.records.report import ErrorReport
 
     logged_out = ErrorReport(
-        type="not_logged_in", message="not logged in", **{"class": "NotLoggedInError"}
+        type="not_logged_in", message="not logged in", class_="NotLoggedInError"
     )
     report = _report(status="failed", exit_code=4, error=logged_out)
     assert _cases(report) == ("1", "1", {"run": "not logged in"})
     # An assertion error without assertion results still shows.
-    bare = ErrorReport(message="assertion failed: x", **{"class": "AssertionFailedError"})
+    bare = ErrorReport(message="assertion failed: x", class_="AssertionFailedError")
     assert _cases(_report(status="failed", exit_code=3, error=bare))[2] == {
         "run": "assertion failed: x"
     }
@@ -217,7 +217,7 @@ def test_a_failure_outside_any_step_is_a_run_level_junit_failure():
 def test_a_merge_with_a_shard_that_failed_outside_its_steps_is_red():
     from wrapper.records.report import ErrorReport, ShardRun
 
-    dead = ErrorReport(message="not logged in", **{"class": "NotLoggedInError"})
+    dead = ErrorReport(message="not logged in", class_="NotLoggedInError")
     report = _report(
         status="failed",
         exit_code=4,

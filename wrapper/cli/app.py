@@ -8,7 +8,7 @@ import click
 
 from wrapper import __version__
 from wrapper.cli.commands import COMMANDS
-from wrapper.cli.context import AppContext
+from wrapper.cli.context import AppContext, github_reporter
 from wrapper.cli.handler import exit_broken_pipe, handle_errors
 
 if TYPE_CHECKING:
@@ -52,9 +52,7 @@ class LazyGroup(click.Group):
 def _github(ctx: click.Context) -> GitHubReporter | None:
     if isinstance(ctx.obj, AppContext):
         return ctx.obj.github()
-    from wrapper.cli.github import from_environ  # an error before the options were read
-
-    return from_environ()
+    return github_reporter()  # an error before the options were read
 
 
 EPILOG: Final = """\b

@@ -1,15 +1,14 @@
 """Under GitHub Actions: annotations on the recipe's lines and the job summary, from one reporter.
 
-`from_environ` is the only way in: outside a workflow (`wrapper.ci.on_github_actions`) it gives
-None and nothing here runs. A run feeds the reporter its (masked) event stream through
-`run_sink`; a merged or refused run is replayed into the same sink from its report; `mw lint`
-hands it its problems; the error handler hands it the error a command stopped with. GitHub shows
-at most 10 annotations of each kind per step, so the reporter prints 10 and puts the rest in the
-summary, with one notice saying so."""
+`wrapper.cli.context.github_reporter` is the only way in: outside a workflow
+(`wrapper.ci.on_github_actions`) it gives None and this module is not even imported. A run feeds
+the reporter its (masked) event stream through `run_sink`; a merged or refused run is replayed
+into the same sink from its report; `mw lint` hands it its problems; the error handler hands it
+the error a command stopped with. GitHub shows at most 10 annotations of each kind per step, so
+the reporter prints 10 and puts the rest in the summary, with one notice saying so."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
-from wrapper.ci import on_github_actions
 from wrapper.cli import summary as md
 from wrapper.records import events as ev
 
@@ -60,17 +58,6 @@ def workflow_command(
         if value
     )
     return f"::{level}{' ' + where if where else ''}::{_escape(message)}"
-
-
-def from_environ(environ: Mapping[str, str] | None = None) -> GitHubReporter | None:
-    """The reporter when running under GitHub Actions (the runner sets GITHUB_ACTIONS=true)."""
-    env = os.environ if environ is None else environ
-    if not on_github_actions(env):
-        return None
-    return GitHubReporter(
-        workspace=env.get("GITHUB_WORKSPACE") or None,
-        summary=env.get("GITHUB_STEP_SUMMARY") or None,
-    )
 
 
 @dataclass
@@ -345,7 +332,7 @@ def report_events(report: Report) -> Iterator[ev.Event]:
         path=report.recipe.path,
         sha256=report.recipe.sha256,
         plan=report.plan,
-        shard=report.shard.model_dump() if report.shard else None,
+        shard=report.shard.to_json() if report.shard else None,
     )
     for step in report.steps:
         yield ev.StepStart(
@@ -363,7 +350,7 @@ def report_events(report: Report) -> Iterator[ev.Event]:
             status=step.status,
             attempts=step.attempts,
             duration_s=step.duration_s,
-            error=step.error.model_dump(by_alias=True) if step.error else None,
+            error=step.error.to_json() if step.error else None,
             counts=step.counts,
         )
     yield ev.RunFinish(
@@ -372,6 +359,6 @@ def report_events(report: Report) -> Iterator[ev.Event]:
         status=report.status,
         exit_code=report.exit_code,
         duration_s=report.duration_s,
-        assertions=[check.model_dump() for check in report.assertions],
-        error=report.error.model_dump(by_alias=True) if report.error else None,
+        assertions=[check.to_json() for check in report.assertions],
+        error=report.error.to_json() if report.error else None,
     )

@@ -28,8 +28,8 @@ VSCODE_GLOBS: Final = ("recipes/**/*.yaml", "*.mw.yaml")
 
 
 def _report_schema() -> dict[str, Any]:
-    # Imported only when asked for: the report module pulls in the engine's models.
-    module = importlib.import_module("wrapper.records.report")
+    # Imported only when asked for: the schema comes from the report's pydantic models.
+    module = importlib.import_module("wrapper.records.report_schema")
     schema: dict[str, Any] = module.report_schema()
     return schema
 

@@ -52,7 +52,7 @@ def render_html(
 ) -> str:
     """The whole page as text; `mask` (a run's `Masker.mask`) masks every text of it again."""
     if mask is not None:
-        report = Report.model_validate(_masked(report.to_json(), mask))
+        report = Report.from_json(_masked(report.to_json(), mask))
     if recipe is not None:
         from wrapper.recipe.describe import flow
 

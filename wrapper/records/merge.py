@@ -7,14 +7,13 @@ same list under the split step. Anything else would report items run twice or ne
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from pydantic import ValidationError
 
 from wrapper.errors import UsageError
 from wrapper.recipe.shard import MAX_SHARDS
@@ -78,12 +77,12 @@ def to_report(path: Path, data: dict[str, Any]) -> Report:
             f"reads ({SCHEMA_VERSION})",
             advice="Merge with the mw version that wrote the reports.",
         )
+    from wrapper.records.report_schema import check_report  # pydantic: only to read reports
+
     try:
-        return Report.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top)"
-        raise UsageError(f"{path}: not a valid mw run report: {where}: {first['msg']}") from None
+        return check_report(data)
+    except ValueError as error:
+        raise UsageError(f"{path}: not a valid mw run report: {error}") from None
 
 
 def merge_reports(
@@ -231,7 +230,7 @@ def _steps_context(steps: list[StepReport]) -> dict[str, Any]:
 
 
 def _error_value(error: ErrorReport | None) -> dict[str, Any] | None:
-    return None if error is None else error.model_dump(by_alias=True)
+    return None if error is None else error.to_json()
 
 
 def _check(found: Sequence[tuple[Path, Report]]) -> list[tuple[Path, Report]]:
@@ -331,7 +330,7 @@ def _merge_steps(reports: list[Report]) -> list[StepReport]:
 def _merge_step(runs: list[tuple[int, StepReport]], *, keep_index: bool) -> StepReport:
     """A step as every shard ran it: the worst status, its shard's details, items joined."""
     _, worst = max(runs, key=lambda run: _STEP_RANK.get(run[1].status, 5))
-    merged = worst.model_copy(deep=True)
+    merged = copy.deepcopy(worst)
     merged.attempts = sum(step.attempts for _, step in runs)
     merged.duration_s = max(step.duration_s for _, step in runs)
     # ISO 8601 UTC times of one format sort as text: the step spans its shards' runs of it.
@@ -343,13 +342,13 @@ def _merge_step(runs: list[tuple[int, StepReport]], *, keep_index: bool) -> Step
         items: list[ItemReport] = []
         for shard, step in runs:
             for item in step.items or []:
-                items.append(item.model_copy(update={"shard": shard}))
+                items.append(item.replace(shard=shard))
         if keep_index:
             # The split step's items keep their place in the whole list.
             items.sort(key=lambda item: item.index)
         else:
             # Each shard numbered its own share from 0; the merged list numbers them anew.
-            items = [item.model_copy(update={"index": i}) for i, item in enumerate(items)]
+            items = [item.replace(index=i) for i, item in enumerate(items)]
         merged.items = items
         merged.outputs = [item.outputs for item in items]
         tally: dict[str, int] = {}

@@ -1,9 +1,10 @@
 """What a run leaves for machines: the versioned JSON report and NDJSON events (JUnit: junit.py).
 
 The report is built from the run's (already masked) event stream by `ReportBuilder`, a sink
-like any other, so it can hold nothing the events did not. Its JSON Schema comes from the
-pydantic model (`report_schema()`, printed by `mw schema report`); `schema_version` changes only
-when a field changes meaning or goes away.
+like any other, so it can hold nothing the events did not. Its classes are plain (a run imports
+no pydantic); reading a report file back checks it against the pydantic models of
+`report_schema.py`, which also give its JSON Schema (`mw schema report`). `schema_version`
+changes only when a field changes meaning or goes away.
 """
 
 from __future__ import annotations
@@ -12,205 +13,55 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any, Final, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import IO, Any
 
 from wrapper.errors import UsageError
 from wrapper.records import events as ev
-from wrapper.records.timing import CallReport, Timing, WaitReport
-
-SCHEMA_VERSION: Final = 1
-
-Status = Literal["ok", "failed", "skipped", "planned", "cancelled", "interrupted"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class ErrorReport(_Model):
-    """A failure as `retry.when` sees it, with the class of error that `mw` raised."""
-
-    type: str | None = None
-    key: str | None = None
-    message: str = ""
-    status: int | None = None
-    retryable: bool = False
-    class_: str | None = Field(default=None, alias="class")
-
-
-_TIMES_DOC: Final = (
-    "UTC, ISO 8601 with milliseconds; null when unknown (never finished, or a resume took it "
-    "from a journal without its times)"
+from wrapper.records.report_data import (
+    SCHEMA_VERSION,
+    AssertionReport,
+    ConnectionReport,
+    ErrorReport,
+    ItemReport,
+    RecipeRef,
+    Report,
+    ShardReport,
+    ShardRun,
+    Status,
+    StepReport,
 )
+from wrapper.records.timing import Timing
 
-
-class ItemReport(_Model):
-    index: int
-    item: Any = None
-    status: Status = "interrupted"
-    attempts: int = 0
-    duration_s: float = 0.0
-    started_at: str | None = Field(default=None, description=_TIMES_DOC)
-    finished_at: str | None = Field(default=None, description=_TIMES_DOC)
-    calls: list[CallReport] | None = Field(
-        default=None, description="set when it made more than one call or waited"
-    )
-    waits: list[WaitReport] | None = None
-    outputs: Any = None
-    error: ErrorReport | None = None
-    command: list[str] | None = Field(default=None, description="plan: the write not run")
-    shard: int | None = Field(default=None, description="merged report: the shard that ran it")
-
-
-class StepReport(_Model):
-    id: str = Field(description="The step id; sub-recipe steps read `parent.child`.")
-    name: str | None = None
-    kind: Literal["action", "request", "recipe", "set"] = "action"
-    effect: Literal["read", "write"] = "write"
-    block: Literal["steps", "finally"] = "steps"
-    parent: str | None = None
-    status: Status = "interrupted"
-    attempts: int = 0
-    duration_s: float = 0.0
-    started_at: str | None = Field(default=None, description=_TIMES_DOC)
-    finished_at: str | None = Field(default=None, description=_TIMES_DOC)
-    calls: list[CallReport] | None = Field(
-        default=None, description="not a foreach: set when it made more than one call or waited"
-    )
-    waits: list[WaitReport] | None = None
-    outputs: Any = None
-    error: ErrorReport | None = None
-    http_status: int | None = None
-    command: list[str] | None = Field(default=None, description="plan: the write not run")
-    items: list[ItemReport] | None = None
-    counts: dict[str, int] | None = None
-
-
-class ConnectionReport(_Model):
-    name: str
-    app: str
-    id: str | None = None
-    source: Literal["ensured", "given", "planned"] = "ensured"
-
-
-class AssertionReport(_Model):
-    that: str
-    message: str | None = None
-    ok: bool
-    error: str | None = Field(default=None, description="why it could not be evaluated")
-
-
-class ShardReport(_Model):
-    """`--shard I/N`: which share of which step's items this run handled."""
-
-    index: int
-    total: int
-    step: str
-    items_total: int | None = Field(default=None, description="the whole list's length")
-    selected: int | None = Field(default=None, description="the items this shard ran")
-    items_sha256: str | None = Field(default=None, description="digest of the whole list")
-    engine: str | None = Field(
-        default=None, description="--shard auto: the engine whose variables chose the shard"
-    )
-    variables: dict[str, str] | None = Field(
-        default=None, description="--shard auto: the variables read, with their values"
-    )
-    rate_share: int | None = Field(
-        default=None, description="each connection's rate_limit was divided by this"
-    )
-
-
-class ShardRun(_Model):
-    """One shard of a merged report (`mw runs merge`)."""
-
-    run_id: str
-    index: int
-    status: Literal["ok", "failed", "interrupted"]
-    exit_code: int
-    duration_s: float = 0.0
-    outputs: dict[str, Any] = Field(default_factory=dict)
-    error: ErrorReport | None = None
-
-
-class RecipeRef(_Model):
-    name: str
-    path: str
-    sha256: str
-
-
-class Report(_Model):
-    """The final report of one `mw run` or `mw plan`."""
-
-    schema_version: Literal[1] = SCHEMA_VERSION
-    run_id: str
-    recipe: RecipeRef
-    plan: bool = False
-    status: Literal["ok", "failed", "interrupted"] = "interrupted"
-    exit_code: int = 130
-    started_at: str
-    finished_at: str | None = None
-    duration_s: float = 0.0
-    inputs: dict[str, Any] = Field(default_factory=dict, description="secrets read ***")
-    connections: list[ConnectionReport] = Field(default_factory=list)
-    steps: list[StepReport] = Field(default_factory=list)
-    outputs: dict[str, Any] = Field(default_factory=dict)
-    assertions: list[AssertionReport] = Field(default_factory=list)
-    error: ErrorReport | None = None
-    shard: ShardReport | None = Field(default=None, description="set by --shard I/N")
-    shards: list[ShardRun] | None = Field(
-        default=None, description="set by `mw runs merge`: each shard's own result"
-    )
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
-        return data
-
-    def json_chunks(self) -> Iterator[str]:
-        """The text of `json.dumps(self.to_json(), indent=2, ensure_ascii=False)`, in pieces.
-
-        Each item is turned into a dict only while it is written, so a 100,000-item report never
-        exists twice in memory (as models and again as one dict tree and one string).
-        """
-        data: dict[str, Any] = self.model_dump(
-            mode="json", by_alias=True, exclude={"steps": {"__all__": {"items"}}}
-        )
-        fields = [(name, info.alias or name) for name, info in StepReport.model_fields.items()]
-        data["steps"] = [
-            {
-                key: ([_LazyItem(i) for i in step.items] if step.items is not None else None)
-                if name == "items"
-                else dumped[key]
-                for name, key in fields
-            }
-            for step, dumped in zip(self.steps, data["steps"], strict=True)
-        ]
-        encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=_expand)
-        return encoder.iterencode(data)
-
-
-class _LazyItem:
-    """An item waiting to be written: it stays a model until the encoder reaches it."""
-
-    def __init__(self, item: ItemReport) -> None:
-        self.item = item
-
-
-def _expand(value: Any) -> Any:
-    if isinstance(value, _LazyItem):
-        return value.item.model_dump(mode="json", by_alias=True)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+__all__ = [
+    "SCHEMA_VERSION",
+    "AssertionReport",
+    "ConnectionReport",
+    "ErrorReport",
+    "EventWriter",
+    "ItemReport",
+    "RecipeRef",
+    "Report",
+    "ReportBuilder",
+    "ShardReport",
+    "ShardRun",
+    "Status",
+    "StepReport",
+    "check_outputs",
+    "check_writable",
+    "report_schema",
+    "run_failures",
+    "write_report",
+    "write_text",
+]
 
 
 def report_schema() -> dict[str, Any]:
     """The JSON Schema of `Report` (what `--report` and `--json` write)."""
-    schema = Report.model_json_schema(by_alias=True, mode="serialization")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "mw run report"
-    return schema
+    from wrapper.records import report_schema as models
+
+    return models.report_schema()
 
 
 class ReportBuilder:
@@ -235,7 +86,7 @@ class ReportBuilder:
                 plan=event.plan,
                 started_at=event.time,
                 inputs=event.inputs,
-                shard=ShardReport.model_validate(event.shard) if event.shard else None,
+                shard=ShardReport(**event.shard) if event.shard else None,
             )
             return
         report = self._report
@@ -243,15 +94,20 @@ class ReportBuilder:
             return
         if isinstance(event, ev.ConnectionReady):
             report.connections.append(
-                ConnectionReport(name=event.name, app=event.app, id=event.id, source=event.source)
+                ConnectionReport(
+                    name=event.name,
+                    app=event.app,
+                    id=event.id,
+                    source=event.source,  # type: ignore[arg-type]  # the engine's own values
+                )
             )
         elif isinstance(event, ev.StepStart):
             step = StepReport(
                 id=event.step_id,
                 name=event.name,
-                kind=event.kind,
-                effect=event.effect,
-                block=event.block,
+                kind=event.kind,  # type: ignore[arg-type]  # the engine's own values
+                effect=event.effect,  # type: ignore[arg-type]
+                block=event.block,  # type: ignore[arg-type]
                 parent=event.parent,
                 items=[] if event.items_total is not None else None,
             )
@@ -261,9 +117,9 @@ class ReportBuilder:
             report.steps.append(step)
         elif isinstance(event, ev.ShardSplit):
             # The run's start said what chose the shard; the split adds what it saw.
-            known = report.shard.model_dump() if report.shard else {}
-            report.shard = ShardReport.model_validate(
-                {
+            known = report.shard.to_json() if report.shard else {}
+            report.shard = ShardReport(
+                **{
                     **known,
                     "index": event.index,
                     "total": event.total,
@@ -337,7 +193,7 @@ def _finish_times(unit: ItemReport | StepReport, event: ev.ItemFinish | ev.StepF
 
 
 def _error(data: dict[str, Any] | None) -> ErrorReport | None:
-    return None if data is None else ErrorReport.model_validate(data)
+    return None if data is None else ErrorReport.of(data)
 
 
 def write_report(report: Report, path: Path) -> None:

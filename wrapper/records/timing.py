@@ -7,40 +7,74 @@ can draw retries and waits without every single-call item of a large foreach pay
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Literal, TypeAlias
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, Literal, TypeAlias
 
 from wrapper.records import events as ev
+from wrapper.records.record import Record
 
 #: A unit: (step id, item index or None for the step itself).
 Key: TypeAlias = tuple[str, int | None]
 
 
-class CallReport(BaseModel):
+class CallReport(Record):
     """One membrane call of a step or item, kept when there was more than one or it waited."""
 
-    model_config = ConfigDict(extra="forbid")
+    __slots__ = ("attempt", "finished_at", "page", "rate_wait_s", "started_at", "status")
 
-    attempt: int = 1
-    page: int = 1
-    started_at: str
-    finished_at: str | None = Field(default=None, description="null: it never answered")
-    status: Literal["ok", "failed"] | None = None
-    rate_wait_s: float | None = Field(
-        default=None, description="how long it waited for its connection's rate limit first"
-    )
+    def __init__(
+        self,
+        *,
+        attempt: int = 1,
+        page: int = 1,
+        started_at: str,
+        finished_at: str | None = None,
+        status: Literal["ok", "failed"] | None = None,
+        rate_wait_s: float | None = None,
+    ) -> None:
+        self.attempt = attempt
+        self.page = page
+        self.started_at = started_at
+        self.finished_at = finished_at
+        self.status = status
+        self.rate_wait_s = rate_wait_s
+
+    def to_json(self) -> dict[str, Any]:
+        wait = self.rate_wait_s
+        return {
+            "attempt": self.attempt,
+            "page": self.page,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "status": self.status,
+            "rate_wait_s": None if wait is None else float(wait),
+        }
 
 
-class WaitReport(BaseModel):
+class WaitReport(Record):
     """A pause of a step or item: a retry's back-off, or a wait for the rate limit."""
 
-    model_config = ConfigDict(extra="forbid")
+    __slots__ = ("attempt", "finished_at", "kind", "started_at")
 
-    kind: Literal["retry", "rate_limit"]
-    started_at: str
-    finished_at: str = Field(description="the planned end; Ctrl-C may have cut it short")
-    attempt: int = Field(description="the attempt that waited before it (retry: after it)")
+    def __init__(
+        self,
+        *,
+        kind: Literal["retry", "rate_limit"],
+        started_at: str,
+        finished_at: str,
+        attempt: int,
+    ) -> None:
+        self.kind = kind
+        self.started_at = started_at
+        self.finished_at = finished_at
+        self.attempt = attempt
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "attempt": self.attempt,
+        }
 
 
 class Timing:

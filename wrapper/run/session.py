@@ -134,7 +134,7 @@ def refused_report(
         status="failed",
         exit_code=error.exit_code,
         started_at=ev.now_iso(),
-        error=ErrorReport.model_validate(error_info(error)),
+        error=ErrorReport.of(error_info(error)),
     )
     if junit_path is not None:
         write_junit(report, junit_path)
