@@ -127,3 +127,41 @@ print(",".join(loaded))
     )
     assert result.stdout.strip() == ""
     assert (tmp_path / "r.json").read_bytes() == (FIXTURES / "report-resumed.json").read_bytes()
+
+
+ODD_VALUES = [
+    None, True, False, 0, -7, 10**30, 0.1, -0.0, 1e16, 1e-7, 2.5e300, float("inf"), float("-inf"),
+    "", "plain", 'quote " back \\ slash', "tab\tnew\nline\x00nul\x1f", "Zoë ✓ 𝄞 \u2028",
+    [], {}, [[]], [{}], {"a": []}, {"a": {}}, [1, [2, [3, {"b": None}]]], (1, "two"),
+    {"nested": {"deep": [{"x": 1.5, "y": [True, False, None]}]}, "n": -1},
+    {1: "int key", 2.5: "float key", True: "bool key", None: "null key"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=repr)
+def test_the_report_writer_writes_what_json_dumps_writes(value):
+    from wrapper.records.jsontext import dumps
+
+    assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    assert dumps({"v": value, "w": [value]}) == json.dumps(
+        {"v": value, "w": [value]}, indent=2, ensure_ascii=False
+    )
+
+
+def test_the_report_writer_writes_subclasses_and_nan_as_json_does():
+    import enum
+    from collections import OrderedDict
+
+    from wrapper.records.jsontext import dumps
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    class Name(str, enum.Enum):
+        ADA = "ada"
+
+    value = {"level": Level.HIGH, "name": Name.ADA, "map": OrderedDict(b=1, a=2), "nan": [1.0]}
+    assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    assert dumps(float("nan")) == json.dumps(float("nan")) == "NaN"
+    with pytest.raises(TypeError):
+        dumps({"x": object()})

@@ -7,10 +7,10 @@ itself ~60 ms more). Each writes its JSON itself, key for key what its pydantic 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, ClassVar, Final, Literal
 
+from wrapper.records.jsontext import Deferred, chunks
 from wrapper.records.record import Record, plain
 from wrapper.records.timing import CallReport, WaitReport
 
@@ -421,23 +421,7 @@ class Report(Record):
         exists twice in memory (as records and again as one dict tree and one string).
         """
         steps = [
-            step.to_json(items=None if step.items is None else [_LazyItem(i) for i in step.items])
+            step.to_json(items=None if step.items is None else Deferred(step.items))
             for step in self.steps
         ]
-        encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=_expand)
-        return encoder.iterencode(self.to_json(steps=steps))
-
-
-class _LazyItem:
-    """An item waiting to be written: it stays a record until the encoder reaches it."""
-
-    __slots__ = ("item",)
-
-    def __init__(self, item: ItemReport) -> None:
-        self.item = item
-
-
-def _expand(value: Any) -> Any:
-    if isinstance(value, _LazyItem):
-        return value.item.to_json()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+        return chunks(self.to_json(steps=steps))
