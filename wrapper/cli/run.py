@@ -251,7 +251,7 @@ def render_result(
     """Print a run's outcome as `mw run` does, then exit with its code (the handler prints
     the error)."""
     if as_json:
-        click.echo(json.dumps(result.report.to_json(), indent=2, ensure_ascii=False))
+        click.echo("".join(result.report.json_chunks()))
     elif events_to != "-":
         _print_outputs(result.outputs)
     if result.error is not None:

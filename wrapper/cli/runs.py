@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -183,7 +182,7 @@ def merge(
         scope = f"{len(merged.shards or [])} shards merged"
         github.replay(merged, loaded, scope=scope)
     if as_json:
-        click.echo(json.dumps(merged.to_json(), indent=2, ensure_ascii=False))
+        click.echo("".join(merged.json_chunks()))
     elif not obj.quiet:
         _print_merged(merged)
     if merged.error is not None:
