@@ -28,7 +28,7 @@ class Record:
 
     @classmethod
     def from_json(cls: type[R], data: Mapping[str, Any]) -> R:
-        """The record of an already checked JSON object (see `report_schema.read`)."""
+        """The record of a JSON object already checked (`report_schema.check_report`)."""
         fields: dict[str, Any] = {}
         for name in cls.__slots__:
             key = cls._ALIASES.get(name, name)
