@@ -167,6 +167,87 @@ def planned_run() -> list[ev.Event]:
     ]  # fmt: skip
 
 
+def shard_run(index: int) -> list[ev.Event]:
+    """Shard `index` of 3 of a run over six items, whose items fail on the third shard."""
+    run = f"run-shard-{index}"
+    items = [("a", "b"), ("c", "d"), ("e", "f")][index - 1]
+    events: list[ev.Event] = [
+        ev.RunStart(
+            run,
+            _t(index),
+            recipe="demo",
+            path="demo.yaml",
+            sha256="ef" * 32,
+            inputs={"n": 6},
+            shard={"index": index, "total": 3, "step": ""},
+        ),
+        ev.StepStart(run, _t(index), step_id="look", effect="read"),
+        ev.StepFinish(
+            run,
+            _t(index + 0.1),
+            step_id="look",
+            status="ok",
+            attempts=1,
+            duration_s=0.1,
+            outputs={"ids": list("abcdef")},
+        ),
+        ev.StepStart(run, _t(index + 0.2), step_id="tag", items_total=2),
+        ev.ShardSplit(
+            run,
+            _t(index + 0.2),
+            step_id="tag",
+            index=index,
+            total=3,
+            items_total=6,
+            selected=2,
+            items_sha256="12" * 32,
+        ),
+    ]
+    for position, item in enumerate(items):
+        at = index + 0.3 + position / 10
+        failed = index == 3 and position == 1
+        events += [
+            ev.ItemStart(run, _t(at), step_id="tag", index=(index - 1) * 2 + position, item=item),
+            ev.ItemFinish(
+                run,
+                _t(at + 0.05),
+                step_id="tag",
+                index=(index - 1) * 2 + position,
+                status="failed" if failed else "ok",
+                attempts=1,
+                duration_s=0.05,
+                outputs=None if failed else {"tagged": item},
+                error=_error(f"no {item}") if failed else None,
+            ),
+        ]
+    status = "failed" if index == 3 else "ok"
+    events += [
+        ev.StepFinish(
+            run,
+            _t(index + 0.6),
+            step_id="tag",
+            status=status,
+            attempts=2,
+            duration_s=0.4,
+            counts={"ok": 1, "failed": 1} if index == 3 else {"ok": 2},
+        ),
+        ev.StepStart(run, _t(index + 0.7), step_id="count", kind="set", effect="read"),
+        ev.StepFinish(run, _t(index + 0.7), step_id="count", status="ok", outputs={"n": 2}),
+        ev.RunFinish(
+            run,
+            _t(index + 0.8),
+            status=status,
+            exit_code=1 if index == 3 else 0,
+            duration_s=0.8,
+            outputs={"n": 2},
+            error=_error("step 'tag' failed: no f", cls="StepFailedError", type="error")
+            if index == 3
+            else None,
+        ),
+    ]
+    return events  # fmt: skip
+
+
 SCENARIOS: dict[str, Callable[[], list[ev.Event]]] = {
     "failed": failed_run,
     "resumed": resumed_run,

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.records.report_scenarios import SCENARIOS
+from tests.records.report_scenarios import SCENARIOS, shard_run
 from wrapper.records import report_schema as models
-from wrapper.records.merge import read_report
+from wrapper.records.merge import merge_reports, read_report
 from wrapper.records.report import Report, ReportBuilder, report_schema, write_report
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -46,6 +46,20 @@ def test_a_report_read_back_writes_the_same_file(tmp_path, name):
     path = tmp_path / "report.json"
     write_report(read_report(FIXTURES / f"report-{name}.json"), path)
     assert path.read_bytes() == (FIXTURES / f"report-{name}.json").read_bytes()
+
+
+def test_a_merged_report_is_byte_for_byte_the_captured_one(tmp_path):
+    """Three shards written, read back and merged: items joined in place, each with its shard."""
+    found = []
+    for index in (1, 2, 3):
+        builder = ReportBuilder()
+        for event in shard_run(index):
+            builder.handle(event)
+        path = tmp_path / f"shard-{index}.json"
+        write_report(builder.report(), path)
+        found.append((path, read_report(path)))
+    write_report(merge_reports(found, run_id="merged"), tmp_path / "merged.json")
+    assert (tmp_path / "merged.json").read_bytes() == (FIXTURES / "report-merged.json").read_bytes()
 
 
 def test_the_json_schema_is_the_captured_one():
