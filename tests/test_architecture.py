@@ -138,7 +138,7 @@ def test_the_graph_sees_imports_in_functions_and_relative_ones() -> None:
     # The graph must see what it is meant to forbid, or an empty answer proves nothing.
     assert "wrapper.run.scope" in GRAPH["wrapper.run.engine"]
     assert "wrapper.cli.app" in GRAPH["wrapper.cli"]  # imported inside `main`
-    assert "wrapper.recipe.values" in GRAPH["wrapper.recipe.model"]
+    assert "wrapper.recipe.values" in GRAPH["wrapper.recipe.parts"]
     assert "wrapper.run.steps.action" in GRAPH["wrapper.run.steps.kinds"]
     assert "wrapper.cli.app" in importers_of("click")
     typed = ast.parse("if TYPE_CHECKING:\n    import wrapper.cli\nelse:\n    import wrapper.run\n")

@@ -21,7 +21,7 @@ from wrapper.recipe.model import (
 def recipe(**extra: Any) -> Recipe:
     data: dict[str, Any] = {"version": 1, "name": "t", "steps": [{"id": "a", "action": "x"}]}
     data.update(extra)
-    return Recipe.model_validate(data)
+    return Recipe.from_data(data)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_rate_per_second() -> None:
 def test_input_required_secret_and_default() -> None:
     assert InputSpec().is_required
     assert not InputSpec(default=None).is_required  # an explicit null default counts
-    assert InputSpec.model_validate({"default": None}).has_default
+    assert InputSpec.from_data({"default": None}).has_default
     assert InputSpec(from_env="TOKEN").is_required
     assert not InputSpec(from_env="TOKEN", default="x").is_required
     assert not InputSpec(from_env="TOKEN", required=False).is_required
@@ -71,13 +71,13 @@ def test_input_required_secret_and_default() -> None:
     assert InputSpec(secret=True).is_secret
     assert InputSpec(required=True, default="x").is_required
     assert not InputSpec(required=False).is_required
-    spec = InputSpec.model_validate({"minLength": 2, "maxItems": 3})
+    spec = InputSpec.from_data({"minLength": 2, "maxItems": 3})
     assert (spec.min_length, spec.max_items) == (2, 3)
 
 
 def test_step_kind_and_repeat_safety() -> None:
     assert Step(id="a", action="x").kind == "action"
-    assert Step.model_validate({"id": "a", "request": {"path": "/x"}}).kind == "request"
+    assert Step.from_data({"id": "a", "request": {"path": "/x"}}).kind == "request"
     assert Step(id="a", recipe="./b.yaml").kind == "recipe"
     assert not Step(id="a", action="x").safe_to_repeat  # effect defaults to write
     assert Step(id="a", action="x", effect="read").safe_to_repeat
@@ -85,7 +85,7 @@ def test_step_kind_and_repeat_safety() -> None:
 
 
 def test_step_aliases_and_defaults() -> None:
-    step = Step.model_validate({"id": "a", "action": "x", "if": "inputs.go", "timeout": "2s"})
+    step = Step.from_data({"id": "a", "action": "x", "if": "inputs.go", "timeout": "2s"})
     assert step.if_ == "inputs.go"
     assert step.timeout == 2.0
     assert step.effect == "write"
@@ -93,7 +93,7 @@ def test_step_aliases_and_defaults() -> None:
 
 
 def test_request_method_is_upper_cased() -> None:
-    assert RequestSpec.model_validate({"method": "post", "path": "/x"}).method == "POST"
+    assert RequestSpec.from_data({"method": "post", "path": "/x"}).method == "POST"
 
 
 def test_retry_defaults() -> None:
@@ -126,13 +126,15 @@ def test_steps_lookup_includes_finally() -> None:
 
 def test_recipe_is_frozen() -> None:
     r = recipe()
-    with pytest.raises(ValidationError):
+    with pytest.raises(AttributeError, match="Recipe is frozen; cannot set 'name'"):
         r.name = "other"  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="Step is frozen"):
+        r.steps[0].id = "b"  # type: ignore[misc]
 
 
 def test_output_names_and_env_names_are_identifiers() -> None:
     with pytest.raises(ValidationError, match="output name 'a-b' must be letters, digits and _"):
-        Step.model_validate({"id": "a", "action": "x", "outputs": {"a-b": "x"}})
+        Step.from_data({"id": "a", "action": "x", "outputs": {"a-b": "x"}})
     with pytest.raises(ValidationError, match="output name 'a-b' must be letters, digits and _"):
         recipe(outputs={"ok": "x", "a-b": "x"})
     with pytest.raises(ValidationError, match="'1X' is not an environment variable name"):
@@ -154,7 +156,7 @@ def test_the_recipe_schema_states_the_output_name_rule_too() -> None:
 
 def test_an_input_default_must_fit_the_input() -> None:
     with pytest.raises(ValidationError, match="default: 'yes' is not true or false"):
-        InputSpec.model_validate({"type": "boolean", "default": "yes"})
+        InputSpec.from_data({"type": "boolean", "default": "yes"})
     with pytest.raises(ValidationError, match="default: 0 is less than the minimum of 1"):
-        InputSpec.model_validate({"type": "integer", "minimum": 1, "default": 0})
-    assert InputSpec.model_validate({"type": "boolean", "default": True}).default is True
+        InputSpec.from_data({"type": "integer", "minimum": 1, "default": 0})
+    assert InputSpec.from_data({"type": "boolean", "default": True}).default is True

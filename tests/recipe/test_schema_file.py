@@ -92,15 +92,15 @@ def test_every_property_has_a_description() -> None:
 def test_key_docs_name_exactly_the_models_keys() -> None:
     from pydantic import BaseModel
 
-    from wrapper.recipe import model
+    from wrapper.recipe import spec
     from wrapper.recipe.keydocs import KEY_DOCS
 
     models = {
         name: value
-        for name, value in vars(model).items()
+        for name, value in vars(spec).items()
         if isinstance(value, type)
         and issubclass(value, BaseModel)
-        and value.__module__ == model.__name__
+        and value.__module__ == spec.__name__
         and value.model_fields
     }
     assert set(KEY_DOCS) == set(models)
@@ -153,10 +153,10 @@ def test_schema_rejects_what_the_model_rejects() -> None:
 def _model_keys() -> set[str]:
     from pydantic import BaseModel
 
-    from wrapper.recipe import model
+    from wrapper.recipe import spec
 
     keys: set[str] = set()
-    for value in vars(model).values():
+    for value in vars(spec).values():
         if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
             keys |= {f.alias or name for name, f in value.model_fields.items()}
     return keys

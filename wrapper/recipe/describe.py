@@ -55,9 +55,9 @@ def step_info(recipe: Recipe, step: Step) -> dict[str, Any]:
         "idempotent": step.idempotent,
         "if": step.if_,
         "skip_if": step.skip_if,
-        "foreach": step.foreach.model_dump() if step.foreach else None,
-        "paginate": step.paginate.model_dump() if step.paginate else None,
-        "retry": step.retry.model_dump() if step.retry else None,
+        "foreach": step.foreach.to_dict() if step.foreach else None,
+        "paginate": step.paginate.to_dict() if step.paginate else None,
+        "retry": step.retry.to_dict() if step.retry else None,
         "timeout": step.timeout,
         "continue_on_error": step.continue_on_error,
         "outputs": dict(step.set_ or step.outputs),
@@ -74,13 +74,13 @@ def describe(loaded: LoadedRecipe) -> dict[str, Any]:
         "path": str(loaded.path),
         "sha256": loaded.sha256,
         "inputs": inputs_schema(recipe),
-        "connections": {n: c.model_dump(exclude_none=True) for n, c in recipe.connections.items()},
+        "connections": {n: c.to_dict(exclude_none=True) for n, c in recipe.connections.items()},
         "env": list(recipe.env),
         "vars": dict(recipe.vars),
         "steps": [step_info(recipe, s) for s in recipe.steps],
         "finally": [step_info(recipe, s) for s in recipe.finally_],
         "outputs": dict(recipe.outputs),
-        "assert": [a.model_dump(exclude_none=True) for a in recipe.assert_],
+        "assert": [a.to_dict(exclude_none=True) for a in recipe.assert_],
     }
 
 

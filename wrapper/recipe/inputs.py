@@ -19,9 +19,9 @@ import yaml
 
 from wrapper.errors import InputError, not_utf8
 from wrapper.recipe.excerpt import excerpt
-from wrapper.recipe.messages import did_you_mean
 from wrapper.recipe.model import InputSpec
 from wrapper.recipe.values import ARTICLE, check_value
+from wrapper.recipe.wording import did_you_mean
 from wrapper.secrets import MASK
 
 _TRUE: Final = frozenset({"true", "yes", "on", "1"})

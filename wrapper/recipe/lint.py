@@ -24,8 +24,8 @@ from wrapper.recipe.loader import (
     recipe_argument,
     resolve_recipe_ref,
 )
-from wrapper.recipe.messages import did_you_mean, format_loc
 from wrapper.recipe.model import Step
+from wrapper.recipe.wording import did_you_mean, format_loc
 
 Severity = Literal["error", "warning"]
 STEP_FIELDS: Final = ("outputs", "status", "items", "error", "attempts", "http_status")

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any, Final
 
 import yaml
-from pydantic import ValidationError
 
 from wrapper.errors import RecipeError, not_utf8
 from wrapper.paths import bundled_dir
-from wrapper.recipe.messages import describe_value, format_loc, validation_problems
 from wrapper.recipe.model import FORMAT_VERSION, Recipe
+from wrapper.recipe.plain import from_spec
+from wrapper.recipe.wording import describe_value, format_loc
 
 Loc = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -243,16 +243,9 @@ def _load_bytes(data: bytes, path: str) -> LoadedRecipe:
     if "version" not in tree or isinstance(version, bool) or version != FORMAT_VERSION:
         raise RecipeError(VERSION_MESSAGE, location=where.at(("version",)))
     try:
-        recipe = Recipe.model_validate(tree)
-    except ValidationError as error:
-        _raise(
-            [
-                (where.at(loc, key=key), text_)
-                for loc, key, text_ in validation_problems(error, tree)
-            ]
-        )
-    except RecursionError:
-        raise RecipeError("nested too deeply to validate", location=where.at(())) from None
+        recipe = Recipe.checked(tree)
+    except Exception:  # not vouched for: pydantic decides, and words any problem
+        recipe = _validated(tree, where)
     return LoadedRecipe(
         recipe=recipe,
         path=Path(path),
@@ -262,6 +255,29 @@ def _load_bytes(data: bytes, path: str) -> LoadedRecipe:
         key_positions=values.key_positions,
         display_path=path,
     )
+
+
+def _validated(tree: dict[str, Any], where: _Where) -> Recipe:
+    """The recipe as the pydantic models judge it; their errors as one RecipeError."""
+    from pydantic import ValidationError
+
+    from wrapper.recipe.messages import validation_problems
+    from wrapper.recipe.spec import Recipe as RecipeSpec
+
+    try:
+        spec = RecipeSpec.model_validate(tree)
+    except ValidationError as error:
+        _raise(
+            [
+                (where.at(loc, key=key), text_)
+                for loc, key, text_ in validation_problems(error, tree)
+            ]
+        )
+    except RecursionError:
+        raise RecipeError("nested too deeply to validate", location=where.at(())) from None
+    recipe = from_spec(spec)
+    assert isinstance(recipe, Recipe)
+    return recipe
 
 
 @dataclass

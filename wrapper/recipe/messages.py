@@ -3,6 +3,8 @@
 Pydantic says "Input should be greater than or equal to 1" and "Extra inputs are not
 permitted"; a recipe author needs "must be at least 1" and "unknown key 'iff' (did you mean
 'if'?)", with the path written as in the file (`steps[2].foreach.concurrency`, `if`, `finally`).
+Only a recipe the fast checks gave up on (see `plain.py`) gets here, so only then is pydantic
+imported.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from typing import Any, Final, Literal, Union
 
 from pydantic import BaseModel, ValidationError
 
-from wrapper.recipe.model import NAME_PATTERN, STEP_ID_PATTERN, Recipe
+from wrapper.recipe.rules import NAME_PATTERN, STEP_ID_PATTERN
+from wrapper.recipe.spec import Recipe
+from wrapper.recipe.wording import Loc, describe_value, did_you_mean, format_loc
 
-Loc = tuple[str | int, ...]
+__all__ = ["allowed_keys", "describe_value", "did_you_mean", "format_loc", "validation_problems"]
+
 Problem = tuple[Loc, bool, str]  # (where, whether it points at a key, the message line)
 
 _PATTERNS: Final = {
@@ -25,40 +30,6 @@ _PATTERNS: Final = {
     NAME_PATTERN: "must be lowercase letters, digits, - and _ (starting with a letter or digit)",
     r"^[A-Za-z_][A-Za-z0-9_]*$": "must be letters, digits and _, not starting with a digit",
 }
-
-
-def format_loc(loc: Loc) -> str:
-    """`("steps", 2, "foreach", "concurrency")` -> `steps[2].foreach.concurrency`."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{part!r}]"
-    return out
-
-
-def describe_value(value: Any) -> str:
-    """A short phrase naming a value users wrote: `'abc'`, `a list`, `null`, `true`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def did_you_mean(word: str, choices: list[str]) -> str:
-    import difflib  # only when a name is wrong; not worth every start-up
-
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def validation_problems(error: ValidationError, tree: Any) -> list[Problem]:

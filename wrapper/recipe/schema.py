@@ -12,7 +12,8 @@ import json
 from typing import Any, Final
 
 from wrapper.recipe.keydocs import KEY_DOCS
-from wrapper.recipe.model import FORMAT_VERSION, Recipe
+from wrapper.recipe.rules import FORMAT_VERSION
+from wrapper.recipe.spec import Recipe
 
 # A URN rather than a URL: editors find the file through the recipe's relative `$schema` path.
 RECIPE_SCHEMA_ID: Final = f"urn:membrane-wrapper:schema:recipe:{FORMAT_VERSION}"

@@ -1,8 +1,9 @@
 """Does a value fit an input's declared schema? The checks recipe loading and runs share.
 
-The recipe model calls `schema_problem` and `default_problem` while validating an input, and
+The recipe models call `schema_problem` and `default_problem` while checking an input, and
 `mw run` calls `check_value` on every value given; both must word a problem the same way. This
-module reads an `InputSpec` only through its attributes, so the model can import it.
+module reads an input only through the attributes `InputLike` names, so both the plain
+`InputSpec` and its pydantic model in `spec.py` can import it and be read by it.
 
 jsonschema is imported only when a value may not fit: it costs more start-up than the rest of
 `mw run` together, and `_plainly_valid` answers "fits" for the common case without it.
@@ -13,14 +14,32 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from wrapper.errors import InputError
 from wrapper.recipe.excerpt import excerpt, is_long
 from wrapper.secrets import MASK
 
-if TYPE_CHECKING:
-    from wrapper.recipe.model import InputSpec
+
+class InputLike(Protocol):
+    """What this module reads of a recipe input (`InputSpec`, plain or pydantic)."""
+
+    @property
+    def default(self) -> Any: ...
+    @property
+    def from_env(self) -> str | None: ...
+    @property
+    def items(self) -> dict[str, Any] | None: ...
+    @property
+    def properties(self) -> dict[str, Any] | None: ...
+    @property
+    def has_default(self) -> bool: ...
+    @property
+    def is_required(self) -> bool: ...
+    @property
+    def is_secret(self) -> bool: ...
+    def to_dict(self, *, by_alias: bool = ..., exclude_none: bool = ...) -> dict[str, Any]: ...
+
 
 # InputSpec keys that are JSON Schema keywords, under the names JSON Schema uses.
 _SCHEMA_KEYS: Final = (
@@ -41,9 +60,9 @@ _SCHEMA_KEYS: Final = (
 )
 
 
-def input_schema(spec: InputSpec) -> dict[str, Any]:
+def input_schema(spec: InputLike) -> dict[str, Any]:
     """One input as a JSON Schema property; secrets are `writeOnly` and never show a default."""
-    data = spec.model_dump(by_alias=True, exclude_none=True)
+    data = spec.to_dict(by_alias=True, exclude_none=True)
     out: dict[str, Any] = {key: data[key] for key in _SCHEMA_KEYS if key in data}
     if spec.has_default and not spec.is_secret:
         out["default"] = spec.default
@@ -81,7 +100,7 @@ _KEYWORDS: Final = _ANNOTATIONS | {
 }
 
 
-def validation_schema(spec: InputSpec) -> dict[str, Any]:
+def validation_schema(spec: InputLike) -> dict[str, Any]:
     """The input's JSON Schema (the one `mw describe --json` shows), bounds read as written."""
     schema = input_schema(spec)
     for key in ("minimum", "maximum"):
@@ -91,7 +110,7 @@ def validation_schema(spec: InputSpec) -> dict[str, Any]:
     return schema
 
 
-def check_value(name: str, spec: InputSpec, value: Any) -> None:
+def check_value(name: str, spec: InputLike, value: Any) -> None:
     """Check one value against the input's schema; the first problem becomes an InputError."""
     problem = value_problem(spec, value)
     if problem is not None:
@@ -104,7 +123,7 @@ _JSON_TYPES: Final = frozenset(
 )
 
 
-def schema_problem(spec: InputSpec) -> str | None:
+def schema_problem(spec: InputLike) -> str | None:
     """What is wrong with an input's free-form `items` / `properties` JSON Schema, if anything.
 
     A schema the usual keywords plainly make up passes without jsonschema (its import costs a
@@ -152,7 +171,7 @@ def _plainly_well_formed(schema: Any) -> bool:
     return True
 
 
-def default_problem(spec: InputSpec) -> str | None:
+def default_problem(spec: InputLike) -> str | None:
     """`default: 'yes' is not true or false` when the input's own default does not fit it.
 
     The same check and words as a value given to a run, so `mw lint` says what the run would.
@@ -168,7 +187,7 @@ def default_problem(spec: InputSpec) -> str | None:
     return None if problem is None else f"default{problem[0]}: {problem[1]}"
 
 
-def value_problem(spec: InputSpec, value: Any) -> tuple[str, str] | None:
+def value_problem(spec: InputLike, value: Any) -> tuple[str, str] | None:
     """The first way `value` does not fit the input's schema, as (`[2].name`, what is wrong)."""
     if value is None and not spec.is_required:
         return None
