@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from wrapper.errors import RecipeError
 from wrapper.recipe.expr import ExpressionError, iter_templates, template_expressions
@@ -53,8 +53,7 @@ class Problem:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class _Scope:
+class _Scope(NamedTuple):
     names: tuple[str, ...]
     before: int | None = None  # steps at this position or later may not be read
     vars_before: int | None = None  # likewise for vars, which are computed in order
