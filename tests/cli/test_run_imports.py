@@ -13,8 +13,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 CONN = "0123456789abcdef01234567"
 FAKE_MEMBRANE = f"""#!/bin/sh
 conn='"id":"{CONN}","name":"Fake","key":"fake","state":"READY","disconnected":false'
@@ -114,10 +112,6 @@ def test_the_report_and_run_modules_import_no_pydantic():
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="turn on once wrapper/recipe/ loads a valid recipe without pydantic: remove this mark",
-)
 def test_a_one_step_run_imports_no_pydantic_at_all(tmp_path):
     result = _run(tmp_path)
     modules = result["modules"]
