@@ -169,6 +169,8 @@ LAYER_RULES = {
     "membrane": {"recipe", "run", "records", "cli", "sandbox"},
     "secrets": {"recipe", "run", "records", "cli", "membrane", "sandbox"},
     "errors": {"recipe", "run", "records", "cli", "membrane", "sandbox"},
+    # The base of immutable records, used by `membrane` and `records` alike.
+    "frozen": {"recipe", "run", "records", "cli", "membrane", "sandbox", "errors", "secrets"},
 }
 
 
