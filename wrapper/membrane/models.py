@@ -3,15 +3,32 @@
 The models are tolerant on purpose: unknown keys are ignored, unknown `state` strings are kept,
 a null is an absent field, and almost every field is optional, so a newer CLI does not break
 `mw`. Field names are snake_case in Python and camelCase on the wire (`uiUrl`, `actionRunId`);
-both are read. They are plain frozen dataclasses read by small `from_wire` functions, not
-pydantic models: the direct commands (`mw actions run`, ...) start without importing pydantic.
+both are read. They are immutable slotted classes (`wrapper.frozen`) with hand-written
+`__init__`s, read by small `from_wire` functions: no pydantic and no dataclass code generation
+when the direct commands (`mw actions run`, ...) start.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Final
+
+from wrapper.frozen import Frozen
+from wrapper.membrane.wire import ShapeError, is_envelope, items_of, page_of, to_wire, unwrap
+from wrapper.membrane.wire import as_object as _object
+from wrapper.membrane.wire import flag as _flag
+from wrapper.membrane.wire import mapping as _mapping
+from wrapper.membrane.wire import text as _text
+from wrapper.membrane.wire import wire_value as _get
+
+__all__ = [
+    "ShapeError",
+    "is_envelope",
+    "items_of",
+    "page_of",
+    "to_wire",
+    "unwrap",
+]  # read from here by the rest of `membrane`
 
 # Connection / action states (SDK `WorkspaceElementState`); others are kept as given.
 READY: Final = "READY"
@@ -24,80 +41,25 @@ FAILED_STATES: Final = frozenset({SETUP_FAILED, CONFIGURATION_ERROR})
 # DISCONNECTING is in the SDK's enum; DISCONNECTED and ERROR appear in Membrane's own examples.
 GONE_STATES: Final = frozenset({DISCONNECTING, "DISCONNECTED", "ERROR"})
 
-
-class ShapeError(ValueError):
-    """JSON that is not the object a model reads (not an object, a required field missing, a
-    field of the wrong type)."""
+_set = object.__setattr__  # fields are set once, in __init__; `Frozen` refuses assignment
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def _object(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ShapeError(f"expected a JSON object, got {type(data).__name__}")
-    return data
-
-
-def _get(data: dict[str, Any], name: str) -> Any:
-    """A field by its wire name (camelCase), or by its Python name."""
-    camel = _camel(name)
-    return data[camel] if camel in data else data.get(name)
-
-
-def _text(data: dict[str, Any], name: str) -> str | None:
-    value = _get(data, name)
-    if value is None or isinstance(value, str):
-        return value
-    raise ShapeError(f"{_camel(name)} is not a string")
-
-
-def _flag(data: dict[str, Any], name: str) -> bool | None:
-    """A boolean, also written as 0/1 or "true"/"false" (and the like) by some programs."""
-    value = _get(data, name)
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ShapeError(f"{_camel(name)} is not a boolean")
-
-
-def _mapping(data: dict[str, Any], name: str) -> dict[str, Any] | None:
-    value = _get(data, name)
-    if value is None or isinstance(value, dict):
-        return value
-    raise ShapeError(f"{_camel(name)} is not an object")
-
-
-_TRUE: Final = frozenset({"true", "1", "yes", "y", "on", "t"})
-_FALSE: Final = frozenset({"false", "0", "no", "n", "off", "f"})
-
-
-def to_wire(model: Any, *, keep_none: bool = False) -> dict[str, Any]:
-    """A model as the CLI would print it: camelCase keys, nested models too, and unset (None)
-    fields left out unless `keep_none`."""
-    wire: dict[str, Any] = {}
-    for item in fields(model):
-        value = getattr(model, item.name)
-        if is_dataclass(value):
-            value = to_wire(value, keep_none=keep_none)
-        if value is not None or keep_none:
-            wire[_camel(item.name)] = value
-    return wire
-
-
-@dataclass(frozen=True)
-class ErrorData:
+class ErrorData(Frozen):
     """Membrane's error body `{type, key, message, data}`."""
 
-    type: str | None = None
-    key: str | None = None
-    message: str = ""
-    data: Any = None
+    __slots__ = ("type", "key", "message", "data")
+    type: str | None
+    key: str | None
+    message: str
+    data: Any
+
+    def __init__(
+        self, type: str | None = None, key: str | None = None, message: str = "", data: Any = None
+    ) -> None:
+        _set(self, "type", type)
+        _set(self, "key", key)
+        _set(self, "message", message)
+        _set(self, "data", data)
 
     @classmethod
     def from_wire(cls, data: Any) -> ErrorData:
@@ -117,14 +79,26 @@ def _error(data: dict[str, Any]) -> ErrorData | None:
     return None if value is None else ErrorData.from_wire(value)
 
 
-@dataclass(frozen=True)
-class ClientAction:
+class ClientAction(Frozen):
     """What a person must do before a connection works (`connect`, `provide-input`)."""
 
-    type: str | None = None
-    description: str = ""
-    ui_url: str | None = None
-    agent_instructions: str | None = None
+    __slots__ = ("type", "description", "ui_url", "agent_instructions")
+    type: str | None
+    description: str
+    ui_url: str | None
+    agent_instructions: str | None
+
+    def __init__(
+        self,
+        type: str | None = None,
+        description: str = "",
+        ui_url: str | None = None,
+        agent_instructions: str | None = None,
+    ) -> None:
+        _set(self, "type", type)
+        _set(self, "description", description)
+        _set(self, "ui_url", ui_url)
+        _set(self, "agent_instructions", agent_instructions)
 
     @classmethod
     def from_wire(cls, data: Any) -> ClientAction:
@@ -137,21 +111,65 @@ class ClientAction:
         )
 
 
-@dataclass(frozen=True)
-class Connection:
+class Connection(Frozen):
+    __slots__ = (
+        "id",
+        "name",
+        "key",
+        "integration_key",
+        "integration_id",
+        "connector_id",
+        "state",
+        "disconnected",
+        "created_at",
+        "updated_at",
+        "user_id",
+        "client_action",
+        "error",
+    )
     id: str
-    name: str = ""
-    key: str | None = None
-    integration_key: str | None = None
-    integration_id: str | None = None
-    connector_id: str | None = None
-    state: str | None = None
-    disconnected: bool | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    user_id: str | None = None
-    client_action: ClientAction | None = None
-    error: ErrorData | None = None
+    name: str
+    key: str | None
+    integration_key: str | None
+    integration_id: str | None
+    connector_id: str | None
+    state: str | None
+    disconnected: bool | None
+    created_at: str | None
+    updated_at: str | None
+    user_id: str | None
+    client_action: ClientAction | None
+    error: ErrorData | None
+
+    def __init__(
+        self,
+        id: str,
+        name: str = "",
+        key: str | None = None,
+        integration_key: str | None = None,
+        integration_id: str | None = None,
+        connector_id: str | None = None,
+        state: str | None = None,
+        disconnected: bool | None = None,
+        created_at: str | None = None,
+        updated_at: str | None = None,
+        user_id: str | None = None,
+        client_action: ClientAction | None = None,
+        error: ErrorData | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "name", name)
+        _set(self, "key", key)
+        _set(self, "integration_key", integration_key)
+        _set(self, "integration_id", integration_id)
+        _set(self, "connector_id", connector_id)
+        _set(self, "state", state)
+        _set(self, "disconnected", disconnected)
+        _set(self, "created_at", created_at)
+        _set(self, "updated_at", updated_at)
+        _set(self, "user_id", user_id)
+        _set(self, "client_action", client_action)
+        _set(self, "error", error)
 
     @classmethod
     def from_wire(cls, data: Any) -> Connection:
@@ -195,19 +213,57 @@ class Connection:
         return self.state is None or self.state == READY
 
 
-@dataclass(frozen=True)
-class Action:
-    id: str = ""
-    key: str | None = None
-    name: str = ""
-    description: str = ""
-    type: str | None = None
-    state: str | None = None
-    connection_id: str | None = None
-    integration_key: str | None = None
-    input_schema: dict[str, Any] | None = None
-    output_schema: dict[str, Any] | None = None
-    error: ErrorData | None = None
+class Action(Frozen):
+    __slots__ = (
+        "id",
+        "key",
+        "name",
+        "description",
+        "type",
+        "state",
+        "connection_id",
+        "integration_key",
+        "input_schema",
+        "output_schema",
+        "error",
+    )
+    id: str
+    key: str | None
+    name: str
+    description: str
+    type: str | None
+    state: str | None
+    connection_id: str | None
+    integration_key: str | None
+    input_schema: dict[str, Any] | None
+    output_schema: dict[str, Any] | None
+    error: ErrorData | None
+
+    def __init__(
+        self,
+        id: str = "",
+        key: str | None = None,
+        name: str = "",
+        description: str = "",
+        type: str | None = None,
+        state: str | None = None,
+        connection_id: str | None = None,
+        integration_key: str | None = None,
+        input_schema: dict[str, Any] | None = None,
+        output_schema: dict[str, Any] | None = None,
+        error: ErrorData | None = None,
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "key", key)
+        _set(self, "name", name)
+        _set(self, "description", description)
+        _set(self, "type", type)
+        _set(self, "state", state)
+        _set(self, "connection_id", connection_id)
+        _set(self, "integration_key", integration_key)
+        _set(self, "input_schema", input_schema)
+        _set(self, "output_schema", output_schema)
+        _set(self, "error", error)
 
     @classmethod
     def from_wire(cls, data: Any) -> Action:
@@ -230,38 +286,61 @@ class Action:
         return to_wire(self)
 
 
-@dataclass(frozen=True)
-class ActionRunResult:
+class ActionRunResult(Frozen):
     """An action's result: its `output` and, when the CLI tells, the run's id."""
 
-    output: Any = None
-    action_run_id: str | None = None
+    __slots__ = ("output", "action_run_id")
+    output: Any
+    action_run_id: str | None
+
+    def __init__(self, output: Any = None, action_run_id: str | None = None) -> None:
+        _set(self, "output", output)
+        _set(self, "action_run_id", action_run_id)
 
     def to_wire(self) -> dict[str, Any]:
         """`{"output": ..., "actionRunId": ...}`, the id null when the CLI gave none."""
         return to_wire(self, keep_none=True)
 
 
-@dataclass(frozen=True)
-class ProxyResponse:
+class ProxyResponse(Frozen):
     """An HTTP answer relayed by Membrane; `status` is None when the CLI does not say."""
 
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    body: Any = None
+    __slots__ = ("status", "headers", "body")
+    status: int | None
+    headers: dict[str, str]
+    body: Any
+
+    def __init__(
+        self, status: int | None = None, headers: dict[str, str] | None = None, body: Any = None
+    ) -> None:
+        _set(self, "status", status)
+        _set(self, "headers", {} if headers is None else headers)
+        _set(self, "body", body)
 
     def to_wire(self, *, keep_none: bool = False) -> dict[str, Any]:
         return to_wire(self, keep_none=keep_none)
 
 
-@dataclass(frozen=True)
-class LoginStatus:
+class LoginStatus(Frozen):
     """What `membrane status` said; `logged_in` is None when it gave no clear signal."""
 
-    logged_in: bool | None = None
-    api_uri: str | None = None
-    workspace_key: str | None = None
-    tenant_key: str | None = None
+    __slots__ = ("logged_in", "api_uri", "workspace_key", "tenant_key")
+    logged_in: bool | None
+    api_uri: str | None
+    workspace_key: str | None
+    tenant_key: str | None
+
+    def __init__(
+        self,
+        logged_in: bool | None = None,
+        api_uri: str | None = None,
+        workspace_key: str | None = None,
+        tenant_key: str | None = None,
+    ) -> None:
+        _set(self, "logged_in", logged_in)
+        _set(self, "api_uri", api_uri)
+        _set(self, "workspace_key", workspace_key)
+        _set(self, "tenant_key", tenant_key)
 
     @classmethod
     def from_wire(cls, data: Any) -> LoginStatus:
@@ -274,18 +353,32 @@ class LoginStatus:
         )
 
 
-@dataclass(frozen=True)
-class SearchElement:
-    id: str = ""
-    key: str | None = None
-    name: str = ""
-    logo_uri: str | None = None
+class SearchElement(Frozen):
+    __slots__ = ("id", "key", "name", "logo_uri")
+    id: str
+    key: str | None
+    name: str
+    logo_uri: str | None
+
+    def __init__(
+        self, id: str = "", key: str | None = None, name: str = "", logo_uri: str | None = None
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "key", key)
+        _set(self, "name", name)
+        _set(self, "logo_uri", logo_uri)
 
 
-@dataclass(frozen=True)
-class SearchResult:
-    element_type: str | None = None
-    element: SearchElement = field(default_factory=SearchElement)
+class SearchResult(Frozen):
+    __slots__ = ("element_type", "element")
+    element_type: str | None
+    element: SearchElement
+
+    def __init__(
+        self, element_type: str | None = None, element: SearchElement | None = None
+    ) -> None:
+        _set(self, "element_type", element_type)
+        _set(self, "element", SearchElement() if element is None else element)
 
     @classmethod
     def from_wire(cls, data: Any) -> SearchResult:
@@ -310,36 +403,6 @@ class SearchResult:
 # --- shapes around the objects -------------------------------------------------------------
 
 
-def unwrap(data: Any, *, marker: str = "id") -> Any:
-    """The object itself from a raw body or an `{"output": {...}}` wrapper."""
-    if isinstance(data, dict) and marker not in data and isinstance(data.get("output"), dict):
-        return data["output"]
-    return data
-
-
-def page_of(data: Any) -> tuple[list[Any] | None, str | None]:
-    """One page of a list and the cursor of the next (None on the last page)."""
-    items = items_of(data)
-    cursor = None
-    for holder in (data, data.get("output") if isinstance(data, dict) else None):
-        if isinstance(holder, dict) and holder.get("cursor") not in (None, ""):
-            cursor = str(holder["cursor"])
-            break
-    return items, cursor
-
-
-def items_of(data: Any) -> list[Any] | None:
-    """A list result from `items`, `output.items`, `output` as a list, or a bare list."""
-    if isinstance(data, list):
-        return data
-    if isinstance(data, dict):
-        if isinstance(data.get("items"), list):
-            return list(data["items"])
-        if "output" in data:
-            return items_of(data["output"])
-    return None
-
-
 def run_result_of(data: Any) -> ActionRunResult:
     """`{"output", "actionRunId"}`; a body without `output` is taken as the output itself."""
     if isinstance(data, dict) and ("output" in data or "actionRunId" in data):
@@ -347,20 +410,6 @@ def run_result_of(data: Any) -> ActionRunResult:
         # An id of another type is still the run's id; it is shown, never computed with.
         return ActionRunResult(data.get("output"), None if run_id is None else str(run_id))
     return ActionRunResult(output=data)
-
-
-def is_envelope(data: Any) -> bool:
-    """`{status, body}` plus optional `headers`, nothing else, with an HTTP status number.
-
-    Decided by the whole key set, never by one key: an app's own body may well have a
-    `status` field (Chatwoot's conversations do).
-    """
-    if not isinstance(data, dict) or not _ENVELOPE_REQUIRED <= data.keys() <= _ENVELOPE_KEYS:
-        return False
-    status = data["status"]
-    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-        return False
-    return data.get("headers") is None or isinstance(data.get("headers"), dict)
 
 
 def proxy_response_of(data: Any) -> ProxyResponse:
@@ -409,8 +458,6 @@ def logged_in_from_text(text: str) -> bool | None:
     return None
 
 
-_ENVELOPE_REQUIRED: Final = frozenset({"status", "body"})
-_ENVELOPE_KEYS: Final = frozenset({"status", "body", "headers"})
 _LOGIN_FLAGS: Final = ("loggedIn", "logged_in", "isLoggedIn", "authenticated", "isAuthenticated")
 _LOGGED_OUT_TEXT: Final = re.compile(
     r"not (?:currently )?logged in|not authenticated|logged out|no (?:stored )?login|"
