@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wrapper.ci import on_github_actions
@@ -30,17 +29,27 @@ def github_reporter(environ: Mapping[str, str] | None = None) -> GitHubReporter 
     )
 
 
-@dataclass
 class AppContext:
     """What the global options said; subcommands read it through `click.pass_obj`."""
 
-    membrane: str | None = None
-    sandbox: bool = False
-    verbose: bool = False
-    quiet: bool = False
-    debug: bool = False
-    _client: MembraneClient | None = field(default=None, repr=False)
-    _github: list[GitHubReporter | None] = field(default_factory=list, repr=False)
+    # A plain class, not a dataclass: generating a dataclass's methods costs every start.
+    __slots__ = ("_client", "_github", "debug", "membrane", "quiet", "sandbox", "verbose")
+
+    def __init__(
+        self,
+        membrane: str | None = None,
+        sandbox: bool = False,
+        verbose: bool = False,
+        quiet: bool = False,
+        debug: bool = False,
+    ) -> None:
+        self.membrane = membrane
+        self.sandbox = sandbox
+        self.verbose = verbose
+        self.quiet = quiet
+        self.debug = debug
+        self._client: MembraneClient | None = None
+        self._github: list[GitHubReporter | None] = []
 
     def membrane_command(self) -> list[str]:
         """`--sandbox` wins, then `--membrane`/MW_MEMBRANE (split like a shell), then `membrane`."""

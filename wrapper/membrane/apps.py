@@ -9,8 +9,9 @@ official skills use, and an unknown bare word is sent as given with a warning.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Final
+
+from wrapper.frozen import Frozen
 
 #: The URLs the official Membrane skills pass for each app.
 KNOWN_APP_URLS: Final[dict[str, str]] = {
@@ -21,12 +22,16 @@ KNOWN_APP_URLS: Final[dict[str, str]] = {
 _DOMAIN: Final = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:/.*)?$")
 
 
-@dataclass(frozen=True)
-class AppTarget:
+class AppTarget(Frozen):
     """The argument for `connection ensure`, and a warning when it is a guess."""
 
+    __slots__ = ("argument", "warning")
     argument: str
-    warning: str | None = None
+    warning: str | None
+
+    def __init__(self, argument: str, warning: str | None = None) -> None:
+        object.__setattr__(self, "argument", argument)
+        object.__setattr__(self, "warning", warning)
 
 
 def is_url_or_domain(app: str) -> bool:

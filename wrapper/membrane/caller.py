@@ -9,10 +9,10 @@ page for lists.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from wrapper.errors import UsageError
+from wrapper.frozen import Frozen
 from wrapper.membrane import failures, proxy, runner
 from wrapper.membrane.models import ShapeError, items_of, page_of
 
@@ -26,13 +26,19 @@ Model = TypeVar("Model")
 Reader = Callable[[Any], Model]
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(Frozen):
+    __slots__ = ("value", "label", "command", "failed")  # noqa: RUF023 - the order of __init__
     value: Any
     label: str
     command: list[str]
     #: The exit code when a proxied call exited non-zero with the app's answer, else 0.
-    failed: int = 0
+    failed: int
+
+    def __init__(self, value: Any, label: str, command: list[str], failed: int = 0) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "command", command)
+        object.__setattr__(self, "failed", failed)
 
 
 class Caller:

@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from wrapper.errors import (
@@ -32,6 +31,7 @@ from wrapper.errors import (
     MembraneTimeoutError,
     OutputTooLargeError,
 )
+from wrapper.frozen import Frozen
 from wrapper.membrane.watchdog import WATCHDOG
 
 if TYPE_CHECKING:
@@ -63,17 +63,35 @@ def _logger() -> logging.Logger | None:
     return None if module is None else module.getLogger(LOGGER_NAME)
 
 
-@dataclass(frozen=True)
-class RunResult:
+class RunResult(Frozen):
     """What one finished process left behind; output is decoded, never raises on bad bytes."""
 
+    # The order of __init__'s arguments.
+    __slots__ = ("argv", "returncode", "stdout", "stderr", "duration_s", "stderr_skipped")  # noqa: RUF023
     argv: tuple[str, ...]
     returncode: int
     stdout: str
     stderr: str
     duration_s: float
     #: Bytes of stderr read but not kept (`stderr` holds its start and its end).
-    stderr_skipped: int = 0
+    stderr_skipped: int
+
+    def __init__(
+        self,
+        argv: tuple[str, ...],
+        returncode: int,
+        stdout: str,
+        stderr: str,
+        duration_s: float,
+        stderr_skipped: int = 0,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "argv", argv)
+        _set(self, "returncode", returncode)
+        _set(self, "stdout", stdout)
+        _set(self, "stderr", stderr)
+        _set(self, "duration_s", duration_s)
+        _set(self, "stderr_skipped", stderr_skipped)
 
 
 class _Capture:
