@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from wrapper.errors import EXIT_OK, UsageError, WrapperError
+from wrapper.errors import UsageError, WrapperError
+from wrapper.results import LintResult, RunResult
 
 if TYPE_CHECKING:
-    from wrapper.recipe.lint import Problem
     from wrapper.recipe.loader import LoadedRecipe
     from wrapper.records.events import EventSink
     from wrapper.records.report import Report
@@ -44,61 +43,6 @@ __all__ = [
 
 #: Told each line a person should read: a warning, a note, "waiting for run ...".
 Notify = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """How a run (or plan, or resume) ended.
-
-    `outputs` are the recipe's outputs with secret values masked, as the report shows them.
-    `exit_code` is the one `mw` exits with (see docs/exit-codes.md); `error` says why a run
-    failed. `report` is the whole JSON report (`report.to_json()`), also written to
-    `report_path`, `junit_path` and `html_path` when they were given.
-    """
-
-    run_id: str
-    status: str
-    exit_code: int
-    outputs: dict[str, Any]
-    report: Report
-    recipe: LoadedRecipe
-    plan: bool = False
-    error: WrapperError | None = None
-    assertions: list[dict[str, Any]] = field(default_factory=list)
-    report_path: Path | None = None
-    junit_path: Path | None = None
-    html_path: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == EXIT_OK
-
-    def raise_for_status(self) -> RunResult:
-        """Raise the run's error when it did not end ok (for a scheduler task); else self."""
-        if self.error is not None and not self.ok:
-            raise self.error
-        return self
-
-
-@dataclass(frozen=True)
-class LintResult:
-    """Every problem `mw lint` would print, in file order; `ok` honours `strict`."""
-
-    files: list[str]
-    problems: list[Problem]
-    strict: bool = False
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for p in self.problems if p.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return len(self.problems) - self.errors
-
-    @property
-    def ok(self) -> bool:
-        return self.errors == 0 and not (self.strict and self.warnings > 0)
 
 
 def load_recipe(recipe: str | Path) -> LoadedRecipe:
