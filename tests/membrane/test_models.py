@@ -7,10 +7,16 @@ import json
 import pytest
 
 from tests.helpers import MEMBRANE_DATA as DATA
+from wrapper.frozen import FrozenError
 from wrapper.membrane.models import (
     Action,
+    ActionRunResult,
+    ClientAction,
     Connection,
+    ErrorData,
     LoginStatus,
+    ProxyResponse,
+    SearchElement,
     SearchResult,
     items_of,
     proxy_response_of,
@@ -113,3 +119,30 @@ def test_to_wire_round_trips_camel_case():
     wire = action.to_wire()
     assert wire["inputSchema"] == load("action.json")["inputSchema"]
     assert Action.from_wire(wire) == action
+
+
+def test_models_are_immutable_values_with_a_dataclass_like_repr():
+    error = ErrorData("http", None, "boom")
+    connection = Connection("c1", "Chatwoot", state="READY", error=error)
+    assert connection == Connection(id="c1", name="Chatwoot", state="READY", error=error)
+    assert connection != Connection("c1", "Chatwoot")
+    assert len({connection, Connection("c1", "Chatwoot", state="READY", error=error)}) == 1
+    assert repr(ErrorData("http", message="boom")) == (
+        "ErrorData(type='http', key=None, message='boom', data=None)"
+    )
+    with pytest.raises(FrozenError, match="cannot assign to field 'state'"):
+        connection.state = "BUILDING"  # type: ignore[misc]
+    assert connection.replace(state="BUILDING").state == "BUILDING"
+    assert connection.state == "READY"
+
+
+def test_model_defaults_match_the_wire_and_are_not_shared():
+    assert ProxyResponse().headers == {} and ProxyResponse().headers is not ProxyResponse().headers
+    assert SearchResult().element == SearchElement()
+    assert Connection("c1", client_action=ClientAction("connect", ui_url="u")).to_wire() == {
+        "id": "c1",
+        "name": "",
+        "clientAction": {"type": "connect", "description": "", "uiUrl": "u"},
+    }
+    assert ActionRunResult({"a": 1}).to_wire() == {"output": {"a": 1}, "actionRunId": None}
+    assert Action().to_wire() == {"id": "", "name": "", "description": ""}

@@ -14,21 +14,19 @@ import re
 from typing import Any, Final
 
 from wrapper.frozen import Frozen
-from wrapper.membrane.wire import ShapeError, is_envelope, items_of, page_of, to_wire, unwrap
+
+# The `name as name` imports are re-exported: the rest of `membrane` reads them from here.
+from wrapper.membrane.wire import ShapeError as ShapeError
 from wrapper.membrane.wire import as_object as _object
 from wrapper.membrane.wire import flag as _flag
+from wrapper.membrane.wire import is_envelope as is_envelope
+from wrapper.membrane.wire import items_of as items_of
 from wrapper.membrane.wire import mapping as _mapping
+from wrapper.membrane.wire import page_of as page_of
 from wrapper.membrane.wire import text as _text
+from wrapper.membrane.wire import to_wire as to_wire
+from wrapper.membrane.wire import unwrap as unwrap
 from wrapper.membrane.wire import wire_value as _get
-
-__all__ = [
-    "ShapeError",
-    "is_envelope",
-    "items_of",
-    "page_of",
-    "to_wire",
-    "unwrap",
-]  # read from here by the rest of `membrane`
 
 # Connection / action states (SDK `WorkspaceElementState`); others are kept as given.
 READY: Final = "READY"
