@@ -23,6 +23,13 @@ state that keeps everything an earlier cut already showed as finished.
 
 Events reach sinks already masked, so no secret value is ever written here; outputs derived from
 a secret read `***` in the journal (see `wrapper.run.resume` for what that means on resume).
+
+A record is its event less what no reader of the journal needs (resume, `mw runs`, the report
+rebuilt from it): the run id (the run's start has it), a field at its default, and a call's argv,
+operation and target (the item's value is journaled once, by its `item_start`). A call's finish
+names only its call id, a field of a unit always says which (step, index and status are kept,
+and a reader older than this format reads them alike). `journal_records` puts it all back, so
+readers see whole events, and a journal written before this format reads the same.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from typing import IO, Any, Final
 from wrapper import paths
 from wrapper.errors import ResumeError
 from wrapper.records import events as ev
+from wrapper.records.journal_format import compact, expand
 
 JOURNAL_NAME: Final = "journal.jsonl"
 #: Statuses of work that is done and must not run again.
@@ -101,8 +109,8 @@ class Journal:
             self._unsynced = not sync
 
     def handle(self, event: ev.Event) -> None:
-        """Event sink: every event, as the NDJSON stream shows it."""
-        self.write(event.to_json(), sync=self._must_sync(event))
+        """Event sink: every event, less what no reader of the journal needs."""
+        self.write(compact(event), sync=self._must_sync(event))
 
     def _must_sync(self, event: ev.Event) -> bool:
         if event.event in _ALWAYS_SYNCED:
@@ -194,7 +202,7 @@ def journal_records(run_id: str, text: str) -> list[dict[str, Any]]:
         )
     if not records or records[0].get("event") != "run_start":
         raise ResumeError(f"run {run_id!r}: the journal {journal_path(run_id)} has no run start")
-    return records
+    return expand(run_id, records)
 
 
 @dataclass
