@@ -1,4 +1,4 @@
-"""The pool keeps a bounded window of jobs in flight and takes jobs lazily."""
+"""The pool keeps one job per worker in flight and takes jobs lazily, as workers come free."""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ def test_jobs_are_taken_a_window_at_a_time() -> None:
 
     wait_all(threading.Event(), jobs(), 3)
     assert len(seen) == 200
-    # Two per worker ahead, plus the one just handed over.
-    assert max(seen) <= 3 * 2 + 1
+    # One per worker, plus the one the next free worker is taking.
+    assert max(seen) <= 3 + 1
 
 
 def test_no_new_job_starts_once_stopped() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
-import selectors
+import select
 import signal
 import subprocess
 import sys
@@ -56,11 +56,32 @@ def _identity(text: str) -> str:
 
 
 def _logger() -> logging.Logger | None:
-    """The `wrapper.membrane` logger, or None when `logging` was never imported: only code that
-    imported it can have set up a handler (`--verbose`, tests), and importing it would cost
-    every short `mw` command its start-up time."""
+    """The `wrapper.membrane` logger when it logs debug lines, else None.
+
+    None as well when `logging` was never imported: only code that imported it can have set up
+    a handler (`--verbose`, tests), and importing it would cost every short `mw` command its
+    start-up time. A logger that drops debug lines is None too, so no call formats its command
+    line for nothing (pydantic imports `logging`, so a run has the module all the same).
+    """
     module = sys.modules.get("logging")
-    return None if module is None else module.getLogger(LOGGER_NAME)
+    if module is None:
+        return None
+    log = module.getLogger(LOGGER_NAME)
+    return log if log.isEnabledFor(module.DEBUG) else None
+
+
+_DEVNULL: int | None = None
+_DEVNULL_LOCK: Final = threading.Lock()
+
+
+def _devnull() -> int:
+    """One descriptor of the null device for every child's stdin: `subprocess.DEVNULL` opens
+    and closes the device again for each call."""
+    global _DEVNULL
+    with _DEVNULL_LOCK:
+        if _DEVNULL is None:
+            _DEVNULL = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+        return _DEVNULL
 
 
 class RunResult(Frozen):
@@ -143,16 +164,19 @@ def _read_bounded(proc: subprocess.Popen[bytes], stdout: _Capture, stderr: _Capt
         stdout.feed(out or b"")
         stderr.feed(err or b"")
         return
-    with selectors.DefaultSelector() as selector:
-        for fd, capture in pipes.items():
-            selector.register(fd, selectors.EVENT_READ, capture)
-        while selector.get_map():
-            for key, _ in selector.select():
-                chunk = os.read(key.fd, _CHUNK_BYTES)
-                if chunk:
-                    key.data.feed(chunk)
-                else:
-                    selector.unregister(key.fd)
+    # poll, not an epoll selector: one system call a wait instead of six more a call (create,
+    # register and unregister both pipes, close), each a hand-over of the interpreter's lock.
+    poller = select.poll()
+    for fd in pipes:
+        poller.register(fd, select.POLLIN)
+    while pipes:
+        for fd, _ in poller.poll():
+            chunk = os.read(fd, _CHUNK_BYTES)
+            if chunk:
+                pipes[fd].feed(chunk)
+            else:  # the end of this stream (POLLHUP reads as an empty chunk)
+                poller.unregister(fd)
+                del pipes[fd]
     for stream in (proc.stdout, proc.stderr):
         if stream is not None:
             stream.close()
@@ -226,7 +250,7 @@ def run(
     try:
         proc = subprocess.Popen(
             args,
-            stdin=subprocess.DEVNULL,
+            stdin=_devnull(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             # No overrides: the child inherits our environment without a per-call copy.

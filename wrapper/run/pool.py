@@ -1,71 +1,84 @@
-"""Run jobs on a bounded thread pool while the calling thread only waits (and hears Ctrl-C)."""
+"""Run jobs on a few worker threads while the calling thread only waits (and hears Ctrl-C)."""
 
 from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Final
 
 _WAKE_S: Final = 0.25
-#: Jobs in flight per worker: enough that a worker finishing never waits for the next job to
-#: be handed over, few enough that 100,000 items never become 100,000 futures at once.
-_WINDOW_PER_WORKER: Final = 2
+
+
+class _Jobs:
+    """The jobs not yet started, handed to whichever worker asks next."""
+
+    def __init__(self, first: list[Callable[[], None]], rest: Iterator[Callable[[], None]]):
+        self._first = first
+        self._rest = rest
+        self._lock = threading.Lock()
+        #: Set on the first failure: no job starts after it (as the stop flag does on Ctrl-C).
+        self.halted = False
+        self.failure: BaseException | None = None
+
+    def take(self, stop: threading.Event) -> Callable[[], None] | None:
+        with self._lock:
+            if self.halted or stop.is_set():
+                return None
+            if self._first:
+                return self._first.pop()
+            return next(self._rest, None)
+
+    def fail(self, error: BaseException) -> None:
+        with self._lock:
+            self.halted = True
+            if self.failure is None:
+                self.failure = error
 
 
 def wait_all(stop: threading.Event, jobs: Iterable[Callable[[], None]], workers: int) -> None:
     """Run jobs on at most `workers` threads; the caller's thread only waits.
 
-    Jobs are taken from `jobs` lazily, about two per worker ahead of the ones running, so
-    memory stays flat however many there are. On Ctrl-C the stop flag is set, jobs not started
-    never start, and jobs in flight finish (their calls report) before KeyboardInterrupt goes
-    on up.
+    Each worker takes the next job when it is done with its last, so jobs are made from `jobs`
+    one at a time as they start: memory stays flat however many there are, and no job waits in
+    a queue or costs the caller's thread a wake-up. A job that raises stops new jobs from
+    starting; once the jobs in flight are done, its error is raised here. On Ctrl-C the stop
+    flag is set, jobs not started never start, and jobs in flight finish (their calls report)
+    before KeyboardInterrupt goes on up.
     """
     source = iter(jobs)
-    first = list(islice(source, max(1, workers) * _WINDOW_PER_WORKER))
+    first = list(islice(source, max(1, workers)))
     if not first:
         return
-    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(first))))
-    window = max(1, workers) * _WINDOW_PER_WORKER
-    active = [0]
-    idle = threading.Condition()
+    first.reverse()  # taken from the end: the first job first
+    pending = _Jobs(first, source)
+    # Each job runs in a copy of the caller's context, so secret tracking follows it.
+    context = contextvars.copy_context()
 
-    def tracked(job: Callable[[], None]) -> None:
-        with idle:
-            active[0] += 1
-        try:
-            job()
-        finally:
-            with idle:
-                active[0] -= 1
-                idle.notify_all()
+    def work() -> None:
+        while (job := pending.take(stop)) is not None:
+            try:
+                context.copy().run(job)
+            except BaseException as error:  # raised again in the caller, once all are done
+                pending.fail(error)
 
-    def submit(job: Callable[[], None]) -> Future[None]:
-        # Each job runs in a copy of the caller's context, so secret tracking follows it.
-        return pool.submit(contextvars.copy_context().run, tracked, job)
-
+    threads = [threading.Thread(target=work, name=f"mw-worker-{n}") for n in range(len(first))]
     try:
-        pending = {submit(job) for job in first}
-        del first
-        while pending:
-            # Wake up now and then: a signal handler only runs when the main thread does. The
-            # set waited on is the window, never the whole list, so a wake-up costs little.
-            done, pending = wait(pending, timeout=_WAKE_S, return_when=FIRST_COMPLETED)
-            for future in done:
-                future.result()
-            if stop.is_set():
-                continue  # drain what is in flight; start nothing new
-            for job in islice(source, window - len(pending)):
-                pending.add(submit(job))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            # Wake up now and then: a signal handler only runs when the main thread does.
+            while thread.is_alive():
+                thread.join(_WAKE_S)
     except KeyboardInterrupt:
         stop.set()
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        # A Ctrl-C inside `submit` can leave a started worker unknown to the pool: wait for
-        # every job that began, so its call reports before the run does.
-        with idle:
-            while active[0]:
-                idle.wait(_WAKE_S)
+        # Jobs in flight report before the caller goes on; after Ctrl-C nothing new starts.
+        pending.halted = True
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(_WAKE_S)
+    if pending.failure is not None:
+        raise pending.failure
