@@ -214,3 +214,44 @@ def test_output_under_the_limits_is_kept_whole():
     result = runner.run(_printing(code))
     assert result.stdout == "o" * 300_000
     assert result.stderr == "e" * 200_000
+
+
+def _script(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{text}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_a_program_on_path_is_found_once_and_keeps_its_own_name_in_argv(tmp_path, monkeypatch):
+    first = _script(tmp_path / "a", "fake-mb", 'echo "a $0 $1"')
+    _script(tmp_path / "b", "fake-mb", 'echo "b $0 $1"')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'a'}{os.pathsep}{tmp_path / 'b'}")
+    monkeypatch.setattr(runner, "_FOUND", {})
+    assert runner.run(["fake-mb", "x"]).stdout == f"a {first} x\n"
+    found = dict(runner._FOUND)
+    assert found == {("fake-mb", os.environ["PATH"]): str(first)}
+    assert runner.run(["fake-mb", "y"]).argv == ("fake-mb", "y")
+
+
+def test_a_program_gone_since_it_was_found_is_looked_for_again(tmp_path, monkeypatch):
+    first = _script(tmp_path / "a", "fake-mb", 'echo "a $1"')
+    _script(tmp_path / "b", "fake-mb", 'echo "b $1"')
+    monkeypatch.setenv("PATH", f"{tmp_path / 'a'}{os.pathsep}{tmp_path / 'b'}")
+    monkeypatch.setattr(runner, "_FOUND", {})
+    assert runner.run(["fake-mb", "x"]).stdout == "a x\n"
+    first.unlink()
+    assert runner.run(["fake-mb", "x"]).stdout == "b x\n"
+    (tmp_path / "b" / "fake-mb").unlink()
+    with pytest.raises(MembraneNotFoundError) as info:
+        runner.run(["fake-mb", "x"])
+    assert str(info.value) == "cannot run `fake-mb`: no such program (command: fake-mb x)"
+
+
+def test_a_relative_path_entry_leaves_the_search_to_the_child(tmp_path, monkeypatch):
+    _script(tmp_path / "a", "fake-mb", "echo a")
+    monkeypatch.setenv("PATH", f"rel{os.pathsep}{tmp_path / 'a'}")
+    monkeypatch.setattr(runner, "_FOUND", {})
+    assert runner.run(["fake-mb"]).stdout == "a\n"
+    assert not runner._FOUND

@@ -248,16 +248,8 @@ def run(
         log.debug("running: %s", format_command(args, mask))
     started = time.monotonic()
     try:
-        proc = subprocess.Popen(
-            args,
-            stdin=_devnull(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            # No overrides: the child inherits our environment without a per-call copy.
-            env=build_env(env) if env else None,
-            cwd=cwd,
-            start_new_session=True,
-        )
+        # No overrides: the child inherits our environment without a per-call copy.
+        proc = _start(args, build_env(env) if env else None, cwd)
     except FileNotFoundError:
         raise MembraneNotFoundError(
             f"cannot run `{args[0]}`: no such program (command: {format_command(args, mask)})"
@@ -324,6 +316,60 @@ def run(
     for observer in _OBSERVERS.get():
         observer(result)
     return result
+
+
+def _start(
+    args: list[str], env: dict[str, str] | None, cwd: str | os.PathLike[str] | None
+) -> subprocess.Popen[bytes]:
+    found = _program(args[0], env)
+
+    def popen(executable: str | None) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            args,
+            executable=executable,
+            stdin=_devnull(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+        )
+
+    try:
+        return popen(found)
+    except OSError:
+        if found is None:
+            raise
+        # Moved or gone since it was found: look for it as exec would, and say what that says.
+        _FOUND.clear()
+        return popen(None)
+
+
+#: (program, PATH) -> the file exec would run. Popen walks PATH in Python on every call
+#: (`os.get_exec_path` sets up a warnings filter each time): about 50 µs a call.
+_FOUND: dict[tuple[str, str], str] = {}
+
+
+def _program(name: str, env: Mapping[str, str] | None) -> str | None:
+    """The file that exec would run for `name`, found on the child's PATH; None to let Popen
+    look (a name with a folder, a relative PATH entry before it, or no such file)."""
+    if os.sep in name:
+        return None
+    search = (os.environ if env is None else env).get("PATH", os.defpath)
+    key = (name, search)
+    found = _FOUND.get(key)
+    if found is not None:
+        return found
+    from pathlib import Path  # once per program and PATH
+
+    for folder in map(Path, search.split(os.pathsep)):
+        if not folder.is_absolute():
+            return None  # the child's working directory would decide
+        candidate = folder / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            _FOUND[key] = found = str(candidate)
+            return found
+    return None
 
 
 def _decode(data: bytes | bytearray | str | None) -> str:
