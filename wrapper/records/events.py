@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, ClassVar, Protocol
 
 EVENT_SCHEMA_VERSION = 1
@@ -44,8 +44,20 @@ _UNMASKED = frozenset(
 )
 
 
+#: (whole second, its text up to the seconds): every event of that second shares it.
+_SECOND: tuple[int, str] = (-1, "")
+
+
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Now, UTC, ISO 8601 with milliseconds: `2026-11-22T05:45:01.112Z`."""
+    global _SECOND
+    now = time.time()
+    second = int(now)
+    known, text = _SECOND
+    if second != known:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _SECOND = (second, text)  # one assignment: a thread reads the old pair or the new
+    return f"{text}.{int((now - second) * 1000):03d}Z"
 
 
 @dataclass(frozen=True)
@@ -251,7 +263,12 @@ EVENT_TYPES: tuple[type[Event], ...] = (
 
 
 class EventSink(Protocol):
-    """Anything that consumes events; called with the emitter's lock held, in order."""
+    """Anything that consumes events; called with the emitter's lock held, in order.
+
+    A sink with a true `locks_itself` attribute is called outside that lock, from any thread
+    at once: it keeps its own order. It still sees each thread's events in the order that
+    thread emitted them, and an event after every event it follows from.
+    """
 
     def handle(self, event: Event) -> None: ...
 
@@ -269,18 +286,28 @@ class Emitter:
         mask: Callable[[Any], Any],
         active: Callable[[], bool] | None = None,
     ) -> None:
-        self._sinks = list(sinks)
+        self._sinks: tuple[EventSink, ...] = ()
+        #: Sinks that lock themselves (the journal): a disk write there, an fsync even, never
+        #: holds up the other sinks of other threads.
+        self._free: tuple[EventSink, ...] = ()
         self._mask = mask
         self._active = active
         self._lock = threading.Lock()
+        for sink in sinks:
+            self.add(sink)
 
     def add(self, sink: EventSink) -> None:
         with self._lock:
-            self._sinks.append(sink)
+            if getattr(sink, "locks_itself", False):
+                self._free = (*self._free, sink)
+            else:
+                self._sinks = (*self._sinks, sink)
 
     def emit(self, event: Event) -> None:
         # Asked per event: a secret can be learned mid-run (a value derived from one).
         masked = event if self._active is not None and not self._active() else self.masked(event)
+        for sink in self._free:
+            sink.handle(masked)
         with self._lock:
             for sink in self._sinks:
                 sink.handle(masked)
