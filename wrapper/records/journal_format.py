@@ -80,17 +80,19 @@ def compact(event: ev.Event) -> dict[str, Any]:
 
 
 def expand(run_id: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Whole events again: defaults, the run id, and each call finish's unit from its start."""
+    """Whole events again: defaults, the run id, and each call finish's unit from its start.
+
+    Each record is replaced in the list it came in (which is returned), so a long journal is
+    never held twice over.
+    """
     for cls in ev.EVENT_TYPES:
         _defaults(cls)
-    whole: list[dict[str, Any]] = []
     calls: dict[Any, dict[str, Any]] = {}
-    for record in records:
+    for position, record in enumerate(records):
         kind = str(record.get("event"))
         defaults = _DEFAULTS.get(kind)
         if defaults is None:
-            whole.append(record)  # `resume`, or a kind this version does not know
-            continue
+            continue  # `resume`, or a kind this version does not know
         full = {"event": kind, "run_id": run_id, **defaults, **record}
         for name, factory in _FACTORIES[kind].items():
             if name not in record:
@@ -105,5 +107,5 @@ def expand(run_id: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 for name in ("step_id", "index", "attempt", "page"):
                     if name not in record:
                         full[name] = start[name]
-        whole.append(full)
-    return whole
+        records[position] = full
+    return records
