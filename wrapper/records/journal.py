@@ -81,19 +81,20 @@ class Journal:
     def __init__(self, run_id: str) -> None:
         self.path = journal_path(run_id)
         self._lock = threading.Lock()
-        self._handle: IO[str] | None = None
+        # Unbuffered bytes: each line is one write to the kernel, with no layer to flush.
+        self._handle: IO[bytes] | None = None
         #: Lines written since the last fsync.
         self._unsynced = False
 
-    def _open(self) -> IO[str]:
+    def _open(self) -> IO[bytes]:
         if self._handle is None:
             try:
                 paths.make_dir(self.path.parent)
                 torn = _ends_torn(self.path)
-                self._handle = self.path.open("a", encoding="utf-8")
+                self._handle = self.path.open("ab", buffering=0)
                 if torn:
                     # A kill tore the last line: end it here, or it would swallow our first.
-                    self._handle.write("\n")
+                    _write_all(self._handle, b"\n")
             except OSError as error:
                 raise ResumeError(
                     f"cannot write the run journal {self.path}: {error.strerror or error}",
@@ -102,11 +103,10 @@ class Journal:
         return self._handle
 
     def write(self, record: dict[str, Any], *, sync: bool = True) -> None:
-        line = json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":"))
+        line = _ENCODER.encode(record).encode("utf-8") + b"\n"
         with self._lock:
             handle = self._open()
-            handle.write(line + "\n")
-            handle.flush()
+            _write_all(handle, line)
             if sync:
                 os.fsync(handle.fileno())
             self._unsynced = not sync
@@ -127,6 +127,17 @@ class Journal:
                     os.fsync(self._handle.fileno())
                 self._handle.close()
                 self._handle = None
+
+
+#: One encoder for every line: `json.dumps` with options builds a new one each call.
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def _write_all(handle: IO[bytes], data: bytes) -> None:
+    """Hand `data` to the kernel whole (a raw write may take only part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[handle.write(view) or 0 :]
 
 
 def _ends_torn(path: Path) -> bool:
