@@ -67,3 +67,31 @@ def test_a_failing_job_raises_in_the_caller() -> None:
 
 def test_no_jobs_is_nothing_to_do() -> None:
     wait_all(threading.Event(), iter(()), 4)
+
+
+def test_ctrl_c_returns_only_once_the_job_in_flight_is_done() -> None:
+    import os
+    import signal
+
+    stop = threading.Event()
+    started, release = threading.Event(), threading.Event()
+    done: list[str] = []
+
+    def job() -> None:
+        started.set()
+        release.wait(60)
+        done.append("finished")
+
+    def press_ctrl_c() -> None:
+        started.wait(60)
+        os.kill(os.getpid(), signal.SIGINT)
+        # The job goes on only once the caller has heard Ctrl-C: it must still wait for it.
+        stop.wait(60)
+        release.set()
+
+    helper = threading.Thread(target=press_ctrl_c)
+    helper.start()
+    with pytest.raises(KeyboardInterrupt):
+        wait_all(stop, iter([job, job]), 1)
+    helper.join(60)
+    assert done == ["finished"]  # the second job never started

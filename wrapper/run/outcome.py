@@ -22,7 +22,7 @@ def truthy(value: Any) -> bool:
     return value not in (None, False, "", [], {})
 
 
-@dataclass
+@dataclass(slots=True)  # one per foreach item, kept until the step ends: no __dict__ each
 class UnitResult:
     status: str
     attempts: int = 0

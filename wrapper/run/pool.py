@@ -17,13 +17,13 @@ class _Jobs:
     def __init__(self, first: list[Callable[[], None]], rest: Iterator[Callable[[], None]]):
         self._first = first
         self._rest = rest
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         #: Set on the first failure: no job starts after it (as the stop flag does on Ctrl-C).
         self.halted = False
         self.failure: BaseException | None = None
 
     def take(self, stop: threading.Event) -> Callable[[], None] | None:
-        with self._lock:
+        with self.lock:
             if self.halted or stop.is_set():
                 return None
             if self._first:
@@ -31,7 +31,7 @@ class _Jobs:
             return next(self._rest, None)
 
     def fail(self, error: BaseException) -> None:
-        with self._lock:
+        with self.lock:
             self.halted = True
             if self.failure is None:
                 self.failure = error
@@ -63,22 +63,42 @@ def wait_all(stop: threading.Event, jobs: Iterable[Callable[[], None]], workers:
             except BaseException as error:  # raised again in the caller, once all are done
                 pending.fail(error)
 
-    threads = [threading.Thread(target=work, name=f"mw-worker-{n}") for n in range(len(first))]
+    # The caller waits on an event, never on Thread.join: a join that Ctrl-C interrupts marks a
+    # thread still running as stopped (CPython before 3.13), and its call would go unwaited.
+    idle = threading.Event()
+    #: Workers not yet done, counted before any starts (the first may be done before the last).
+    live = [len(first)]
+
+    def worker() -> None:
+        try:
+            work()
+        finally:
+            with pending.lock:
+                live[0] -= 1
+                if not live[0]:
+                    idle.set()
+
+    threads = [threading.Thread(target=worker, name=f"mw-worker-{n}") for n in range(live[0])]
     try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            # Wake up now and then: a signal handler only runs when the main thread does.
-            while thread.is_alive():
-                thread.join(_WAKE_S)
+        for started, thread in enumerate(threads):
+            try:
+                thread.start()
+            except BaseException:
+                with pending.lock:
+                    live[0] -= len(threads) - started
+                    if not live[0]:
+                        idle.set()
+                raise
+        # Wake up now and then: a signal handler only runs when the main thread does.
+        while not idle.wait(_WAKE_S):
+            pass
     except KeyboardInterrupt:
         stop.set()
         raise
     finally:
         # Jobs in flight report before the caller goes on; after Ctrl-C nothing new starts.
         pending.halted = True
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(_WAKE_S)
+        while not idle.wait(_WAKE_S):
+            pass
     if pending.failure is not None:
         raise pending.failure
