@@ -66,10 +66,14 @@ def wait_all(stop: threading.Event, jobs: Iterable[Callable[[], None]], workers:
     # The caller waits on an event, never on Thread.join: a join that Ctrl-C interrupts marks a
     # thread still running as stopped (CPython before 3.13), and its call would go unwaited.
     idle = threading.Event()
-    #: Workers not yet done, counted before any starts (the first may be done before the last).
+    # No worker takes a job before all have started: a start that fails, or that Ctrl-C
+    # interrupts, then leaves no job in flight, and no worker uncounted.
+    go = threading.Event()
+    #: Workers not yet done.
     live = [len(first)]
 
     def worker() -> None:
+        go.wait()
         try:
             work()
         finally:
@@ -79,16 +83,16 @@ def wait_all(stop: threading.Event, jobs: Iterable[Callable[[], None]], workers:
                     idle.set()
 
     threads = [threading.Thread(target=worker, name=f"mw-worker-{n}") for n in range(live[0])]
+    started = False
     try:
-        for started, thread in enumerate(threads):
-            try:
+        try:
+            for thread in threads:
                 thread.start()
-            except BaseException:
-                with pending.lock:
-                    live[0] -= len(threads) - started
-                    if not live[0]:
-                        idle.set()
-                raise
+            started = True
+        finally:
+            if not started:
+                pending.halted = True  # no job began: the workers that run take none
+            go.set()
         # Wake up now and then: a signal handler only runs when the main thread does.
         while not idle.wait(_WAKE_S):
             pass
@@ -98,7 +102,7 @@ def wait_all(stop: threading.Event, jobs: Iterable[Callable[[], None]], workers:
     finally:
         # Jobs in flight report before the caller goes on; after Ctrl-C nothing new starts.
         pending.halted = True
-        while not idle.wait(_WAKE_S):
+        while started and not idle.wait(_WAKE_S):
             pass
     if pending.failure is not None:
         raise pending.failure
