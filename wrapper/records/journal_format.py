@@ -11,7 +11,6 @@ see whole events, and a journal written in the earlier, whole form reads the sam
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -48,18 +47,10 @@ def _plan(cls: type[ev.Event]) -> tuple[tuple[str, bool, Any], ...]:
 def _defaults(cls: type[ev.Event]) -> dict[str, Any]:
     found = _DEFAULTS.get(cls.event)
     if found is None:
-        found = {}
-        factories: dict[str, Callable[[], Any]] = {}
-        for item in dataclasses.fields(cls):
-            if item.name == "time":
-                continue  # every record has its own
-            if item.default is not dataclasses.MISSING:
-                found[item.name] = item.default
-            elif item.default_factory is not dataclasses.MISSING:
-                found[item.name] = item.default_factory()
-                factories[item.name] = item.default_factory
+        found = ev.field_defaults(cls)
+        del found["time"]  # every record has its own
         _DEFAULTS[cls.event] = found
-        _FACTORIES[cls.event] = factories
+        _FACTORIES[cls.event] = cls.factories
     return found
 
 

@@ -8,7 +8,6 @@ no times of its own; they are taken from the session that really ran it.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Final
 
 from wrapper.records import events as ev
@@ -23,7 +22,7 @@ def as_event(record: dict[str, Any]) -> ev.Event | None:
     cls = _EVENTS.get(str(record.get("event")))
     if cls is None:
         return None
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = cls.field_names()
     try:
         return cls(**{k: v for k, v in record.items() if k in names})
     except TypeError:
