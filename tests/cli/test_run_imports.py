@@ -117,3 +117,12 @@ def test_a_one_step_run_imports_no_pydantic_at_all(tmp_path):
     modules = result["modules"]
     assert isinstance(modules, list)
     assert [m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")] == []
+
+
+def test_a_one_step_run_leaves_out_what_it_does_not_use(tmp_path):
+    result = _run(tmp_path)
+    modules = result["modules"]
+    assert isinstance(modules, list)
+    # A thread pool (and the logging it brings) is for foreach; the shard module for --shard.
+    unused = ("concurrent.futures", "logging", "wrapper.recipe.shard", "wrapper.recipe.shard_auto")
+    assert [m for m in unused if m in modules] == []

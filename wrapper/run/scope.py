@@ -17,7 +17,6 @@ from wrapper.recipe.excerpt import excerpt
 from wrapper.recipe.expr import ExpressionError, evaluate
 from wrapper.recipe.loader import LoadedRecipe, Loc
 from wrapper.recipe.model import Step
-from wrapper.recipe.shard import items_digest
 from wrapper.records import events as ev
 from wrapper.run.assertions import check_assertions
 from wrapper.run.calls import execute
@@ -240,6 +239,9 @@ class RecipeScope:
         self._step_start(step, full_id, block, None if selected is None else len(selected))
         shard = engine.options.shard
         if shard is not None and shard.step_id == full_id and items is not None:
+            # Here, not at the top: only a sharded run needs the shard module.
+            from wrapper.recipe.shard import items_digest
+
             engine.emit(
                 ev.ShardSplit(
                     run_id=engine.run_id,
