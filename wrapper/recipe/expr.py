@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
 from jmespath import exceptions as jmes_exc
 
+from wrapper.frozen import Frozen
 from wrapper.recipe.excerpt import excerpt
 from wrapper.recipe.functions import OPTIONS
 from wrapper.recipe.jmes import Expression, compile_jmespath
@@ -89,12 +89,16 @@ def evaluate(source: str, value: Any, root: Any = None) -> Any:
     return _search(compile_expression(source), value, root)
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(Frozen):
     """A string split into literal text and `${expr}` parts, in order."""
 
+    __slots__ = ("parts", "whole")
     parts: tuple[str | Expression, ...]
     whole: bool  # exactly one `${expr}` and nothing else: the value keeps its JSON type
+
+    def __init__(self, parts: tuple[str | Expression, ...], whole: bool) -> None:
+        object.__setattr__(self, "parts", parts)
+        object.__setattr__(self, "whole", whole)
 
     def render(self, context: Mapping[str, Any]) -> Any:
         if self.whole:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final
 
 from wrapper.errors import (
@@ -30,6 +29,7 @@ from wrapper.errors import (
     UsageError,
     WrapperError,
 )
+from wrapper.frozen import Frozen
 from wrapper.recipe.model import Retry, Step
 
 NO_RETRY: Final = Retry(attempts=1)
@@ -112,13 +112,20 @@ def wait_limit_s(step: Step) -> float:
     return min(MAX_WAIT_S, step.timeout) if step.timeout is not None else MAX_WAIT_S
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Frozen):
     """A step's retry settings plus the injected randomness used for jitter."""
 
+    __slots__ = ("retry", "random", "limit_s")  # noqa: RUF023  # the order of __init__'s arguments
     retry: Retry
     random: Callable[[], float]
-    limit_s: float = MAX_WAIT_S
+    limit_s: float
+
+    def __init__(
+        self, retry: Retry, random: Callable[[], float], limit_s: float = MAX_WAIT_S
+    ) -> None:
+        object.__setattr__(self, "retry", retry)
+        object.__setattr__(self, "random", random)
+        object.__setattr__(self, "limit_s", limit_s)
 
     @property
     def attempts(self) -> int:

@@ -8,19 +8,31 @@ call chokepoint (`Runner.call`), and show the command it would run (for `mw plan
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from wrapper.frozen import Frozen
 from wrapper.recipe.model import Step
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Unit:
+_set = object.__setattr__  # fields are set once, in __init__; `Frozen` refuses assignment
+
+
+class Unit(Frozen):
     """One execution of a step: the step itself, or one foreach item, at one attempt."""
 
+    __slots__ = (  # noqa: RUF023  # the order of __init__'s arguments
+        "step",
+        "step_id",
+        "index",
+        "attempt",
+        "page",
+        "connection_id",
+        "context",
+        "timeout_s",
+    )
     step: Step
     step_id: str
     index: int | None
@@ -30,13 +42,37 @@ class Unit:
     context: dict[str, Any]
     timeout_s: float | None
 
+    def __init__(
+        self,
+        step: Step,
+        step_id: str,
+        index: int | None,
+        attempt: int,
+        page: int,
+        connection_id: str | None,
+        context: dict[str, Any],
+        timeout_s: float | None,
+    ) -> None:
+        _set(self, "step", step)
+        _set(self, "step_id", step_id)
+        _set(self, "index", index)
+        _set(self, "attempt", attempt)
+        _set(self, "page", page)
+        _set(self, "connection_id", connection_id)
+        _set(self, "context", context)
+        _set(self, "timeout_s", timeout_s)
 
-@dataclass(frozen=True)
-class Outcome:
+
+class Outcome(Frozen):
     """What a step's call gave: the value `outputs` are evaluated on, and an HTTP status."""
 
+    __slots__ = ("value", "http_status")  # noqa: RUF023  # the order of __init__'s arguments
     value: Any
-    http_status: int | None = None
+    http_status: int | None
+
+    def __init__(self, value: Any, http_status: int | None = None) -> None:
+        _set(self, "value", value)
+        _set(self, "http_status", http_status)
 
 
 class ClientLike(Protocol):
