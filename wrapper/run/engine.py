@@ -14,7 +14,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -31,6 +30,7 @@ from wrapper.errors import (
     StepFailedError,
     WrapperError,
 )
+from wrapper.frozen import Frozen
 from wrapper.recipe.inputs import masked_inputs, secret_values
 from wrapper.recipe.loader import LoadedRecipe, load_recipe
 from wrapper.recipe.model import Retry
@@ -53,14 +53,33 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
 
 
-@dataclass
-class RunResult:
+class RunResult(Frozen):
+    """How the engine ended a run: its status and exit code, outputs, error and assertions."""
+
+    # The order of __init__'s arguments.
+    __slots__ = ("run_id", "status", "exit_code", "outputs", "error", "assertions")  # noqa: RUF023
     run_id: str
     status: str
     exit_code: int
     outputs: dict[str, Any]
-    error: WrapperError | None = None
-    assertions: list[dict[str, Any]] = field(default_factory=list)
+    error: WrapperError | None
+    assertions: list[dict[str, Any]]
+
+    def __init__(
+        self,
+        run_id: str,
+        status: str,
+        exit_code: int,
+        outputs: dict[str, Any],
+        error: WrapperError | None = None,
+        assertions: list[dict[str, Any]] | None = None,
+    ) -> None:
+        object.__setattr__(self, "run_id", run_id)
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "exit_code", exit_code)
+        object.__setattr__(self, "outputs", outputs)
+        object.__setattr__(self, "error", error)
+        object.__setattr__(self, "assertions", [] if assertions is None else assertions)
 
 
 class Engine:

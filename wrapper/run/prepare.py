@@ -7,11 +7,11 @@ A problem found here stops the run before anything ran; it is raised (one `Wrapp
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wrapper.errors import UsageError
+from wrapper.frozen import Frozen
 from wrapper.recipe.inputs import load_inputs_file, resolve_inputs
 from wrapper.recipe.lint import check_recipe
 from wrapper.recipe.loader import LoadedRecipe, load_recipe, recipe_argument
@@ -24,15 +24,29 @@ if TYPE_CHECKING:
 Notify = Callable[[str], None] | None
 
 
-@dataclass
-class Prepared:
+class Prepared(Frozen):
     """A recipe ready to run: loaded, linted, inputs resolved, connections and shard checked."""
 
+    __slots__ = ("loaded", "inputs", "connections", "shard", "resume")  # noqa: RUF023  # in order
     loaded: LoadedRecipe
     inputs: dict[str, Any]
-    connections: dict[str, str] = field(default_factory=dict)
-    shard: Shard | None = None
-    resume: ResumePlan | None = None
+    connections: dict[str, str]
+    shard: Shard | None
+    resume: ResumePlan | None
+
+    def __init__(
+        self,
+        loaded: LoadedRecipe,
+        inputs: dict[str, Any],
+        connections: dict[str, str] | None = None,
+        shard: Shard | None = None,
+        resume: ResumePlan | None = None,
+    ) -> None:
+        object.__setattr__(self, "loaded", loaded)
+        object.__setattr__(self, "inputs", inputs)
+        object.__setattr__(self, "connections", {} if connections is None else connections)
+        object.__setattr__(self, "shard", shard)
+        object.__setattr__(self, "resume", resume)
 
 
 def prepare_run(

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wrapper.errors import WrapperError
+from wrapper.frozen import Frozen
 from wrapper.recipe.inputs import secret_values
 from wrapper.recipe.loader import LoadedRecipe
 from wrapper.records import events as ev
@@ -41,32 +41,81 @@ if TYPE_CHECKING:
 ClientFactory = Callable[[Masker], ClientLike]
 
 
-@dataclass
-class SessionSpec:
+_set = object.__setattr__  # fields are set once, in __init__; `Frozen` refuses assignment
+
+
+class SessionSpec(Frozen):
     """What one session runs: a loaded recipe with resolved inputs, and how."""
 
+    __slots__ = (  # noqa: RUF023  # the order of __init__'s arguments
+        "loaded",
+        "inputs",
+        "run_id",
+        "plan",
+        "connections",
+        "environ",
+        "resume",
+        "shard",
+        "sinks",
+        "report_path",
+        "junit_path",
+        "html_path",
+    )
     loaded: LoadedRecipe
     inputs: dict[str, Any]
     run_id: str
-    plan: bool = False
-    connections: Mapping[str, str] = field(default_factory=dict)
-    environ: Mapping[str, str] | None = None
-    resume: ResumePlan | None = None
-    shard: Shard | None = None
+    plan: bool
+    connections: Mapping[str, str]
+    environ: Mapping[str, str] | None
+    resume: ResumePlan | None
+    shard: Shard | None
     #: Further event sinks (progress views, an NDJSON stream), after the report and journal.
-    sinks: Sequence[ev.EventSink] = ()
-    report_path: Path | None = None
-    junit_path: Path | None = None
-    html_path: Path | None = None
+    sinks: Sequence[ev.EventSink]
+    report_path: Path | None
+    junit_path: Path | None
+    html_path: Path | None
+
+    def __init__(
+        self,
+        loaded: LoadedRecipe,
+        inputs: dict[str, Any],
+        run_id: str,
+        plan: bool = False,
+        connections: Mapping[str, str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        resume: ResumePlan | None = None,
+        shard: Shard | None = None,
+        sinks: Sequence[ev.EventSink] = (),
+        report_path: Path | None = None,
+        junit_path: Path | None = None,
+        html_path: Path | None = None,
+    ) -> None:
+        _set(self, "loaded", loaded)
+        _set(self, "inputs", inputs)
+        _set(self, "run_id", run_id)
+        _set(self, "plan", plan)
+        _set(self, "connections", {} if connections is None else connections)
+        _set(self, "environ", environ)
+        _set(self, "resume", resume)
+        _set(self, "shard", shard)
+        _set(self, "sinks", sinks)
+        _set(self, "report_path", report_path)
+        _set(self, "junit_path", junit_path)
+        _set(self, "html_path", html_path)
 
 
-@dataclass
-class SessionResult:
+class SessionResult(Frozen):
     """The engine's verdict, the report built from the run's events, and its masker."""
 
+    __slots__ = ("result", "report", "masker")  # noqa: RUF023  # the order of __init__'s arguments
     result: RunResult
     report: Report
     masker: Masker
+
+    def __init__(self, result: RunResult, report: Report, masker: Masker) -> None:
+        _set(self, "result", result)
+        _set(self, "report", report)
+        _set(self, "masker", masker)
 
 
 def run_session(spec: SessionSpec, make_client: ClientFactory) -> SessionResult:
