@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, NamedTuple
 
 from wrapper.errors import RecipeError
+from wrapper.frozen import Frozen
 from wrapper.recipe.expr import ExpressionError, iter_templates, template_expressions
 from wrapper.recipe.lint_expr import Reference, analyse
 from wrapper.recipe.loader import (
@@ -36,21 +37,34 @@ _ELEMENT_TRAPS: Final = frozenset({"inputs", "vars", "steps", "item"})
 _LINE: Final = re.compile(r"^(?P<where>.+?:\d+(?::\d+)?): (?P<message>.*)$", re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     """One finding; `location` is `file:line:col`."""
 
+    __slots__ = ("location", "message", "severity", "code")  # noqa: RUF023  # __init__'s order
     location: str
     message: str
-    severity: Severity = "error"
-    code: str = "invalid"
+    severity: Severity
+    code: str
+
+    def __init__(
+        self, location: str, message: str, severity: Severity = "error", code: str = "invalid"
+    ) -> None:
+        object.__setattr__(self, "location", location)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "severity", severity)
+        object.__setattr__(self, "code", code)
 
     def render(self) -> str:
         label = "warning: " if self.severity == "warning" else ""
         return f"{self.location}: {label}{self.message}"
 
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {
+            "location": self.location,
+            "message": self.message,
+            "severity": self.severity,
+            "code": self.code,
+        }
 
 
 class _Scope(NamedTuple):
