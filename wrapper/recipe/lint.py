@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, NamedTuple
 
@@ -143,15 +142,13 @@ def _position_key(problem: Problem) -> tuple[int, int]:
         return 0, 0
 
 
-@dataclass
 class _Checker:
-    loaded: LoadedRecipe
-    problems: list[Problem] = field(default_factory=list)
-    used: set[tuple[str, str]] = field(default_factory=set)
-    _subs: dict[Path, LoadedRecipe | RecipeError] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.recipe = self.loaded.recipe
+    def __init__(self, loaded: LoadedRecipe) -> None:
+        self.loaded = loaded
+        self.problems: list[Problem] = []
+        self.used: set[tuple[str, str]] = set()
+        self._subs: dict[Path, LoadedRecipe | RecipeError] = {}
+        self.recipe = loaded.recipe
         self.order = {step.id: i for i, step in enumerate(self.recipe.all_steps())}
 
     def add(

@@ -280,11 +280,15 @@ def _validated(tree: dict[str, Any], where: _Where) -> Recipe:
     return recipe
 
 
-@dataclass
 class _Where:
-    path: str
-    positions: Mapping[Loc, Position]
-    key_positions: Mapping[Loc, Position]
+    __slots__ = ("key_positions", "path", "positions")
+
+    def __init__(
+        self, path: str, positions: Mapping[Loc, Position], key_positions: Mapping[Loc, Position]
+    ) -> None:
+        self.path = path
+        self.positions = positions
+        self.key_positions = key_positions
 
     def at(self, loc: Loc, *, key: bool = False) -> str:
         found = self.key_positions.get(loc) if key else None

@@ -38,7 +38,6 @@ import json
 import os
 import re
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -219,40 +218,92 @@ def journal_records(run_id: str, text: str) -> list[dict[str, Any]]:
     return expand(run_id, records)
 
 
-@dataclass
 class Unit:
-    """What the journal knows of one step or one foreach item."""
+    """What the journal knows of one step or one foreach item.
 
-    status: str = "started"
-    attempts: int = 0
-    outputs: Any = None
-    error: dict[str, Any] | None = None
-    http_status: int | None = None
-    item: Any = None
-    safe_to_repeat: bool = True
+    Plain slotted classes here, not dataclasses: one `Unit` per item of a long journal, and a
+    dataclass writes its methods with `exec` at every start.
+    """
+
+    __slots__ = (  # noqa: RUF023  # the order of __init__'s arguments
+        "status",
+        "attempts",
+        "outputs",
+        "error",
+        "http_status",
+        "item",
+        "safe_to_repeat",
+    )
+
+    def __init__(
+        self,
+        status: str = "started",
+        attempts: int = 0,
+        outputs: Any = None,
+        error: dict[str, Any] | None = None,
+        http_status: int | None = None,
+        item: Any = None,
+        safe_to_repeat: bool = True,
+    ) -> None:
+        self.status = status
+        self.attempts = attempts
+        self.outputs = outputs
+        self.error = error
+        self.http_status = http_status
+        self.item = item
+        self.safe_to_repeat = safe_to_repeat
 
 
-@dataclass
 class RunState:
     """A run as its journal tells it, all segments (first run and resumes) folded together."""
 
-    run_id: str
-    recipe: str
-    path: str
-    sha256: str
-    started: str
-    inputs: dict[str, Any]
-    plan: bool = False
-    #: `--shard`: {"index", "total", "step"} of the first segment; resumes split alike.
-    shard: dict[str, Any] | None = None
-    status: str = "unfinished"
-    exit_code: int | None = None
-    connections: dict[str, str] = field(default_factory=dict)
-    steps: dict[str, Unit] = field(default_factory=dict)
-    items: dict[tuple[str, int], Unit] = field(default_factory=dict)
-    #: (step id, item index or None) of calls started but never finished, not safe to repeat.
-    uncertain: dict[tuple[str, int | None], Unit] = field(default_factory=dict)
-    resumes: int = 0
+    __slots__ = (  # noqa: RUF023  # the order of __init__'s arguments
+        "run_id",
+        "recipe",
+        "path",
+        "sha256",
+        "started",
+        "inputs",
+        "plan",
+        "shard",
+        "status",
+        "exit_code",
+        "connections",
+        "steps",
+        "items",
+        "uncertain",
+        "resumes",
+    )
+
+    def __init__(
+        self,
+        run_id: str,
+        recipe: str,
+        path: str,
+        sha256: str,
+        started: str,
+        inputs: dict[str, Any],
+        plan: bool = False,
+        shard: dict[str, Any] | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.recipe = recipe
+        self.path = path
+        self.sha256 = sha256
+        self.started = started
+        self.inputs = inputs
+        self.plan = plan
+        #: `--shard`: {"index", "total", "step"} of the first segment; resumes split alike.
+        self.shard = shard
+        self.status = "unfinished"
+        self.exit_code: int | None = None
+        self.connections: dict[str, str] = {}
+        self.steps: dict[str, Unit] = {}
+        self.items: dict[tuple[str, int], Unit] = {}
+        #: (step id, item index or None) of calls started but never finished, not safe to
+        #: repeat.
+        self.uncertain: dict[tuple[str, int | None], Unit] = {}
+        self.resumes = 0
 
 
 def fold(run_id: str, records: list[dict[str, Any]]) -> RunState:

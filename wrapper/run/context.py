@@ -11,7 +11,6 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -31,26 +30,60 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass
 class RunOptions:
-    """How to run: plan or not, connection overrides, and injected time and randomness."""
+    """How to run: plan or not, connection overrides, and injected time and randomness.
 
-    run_id: str | None = None
-    plan: bool = False
-    connections: Mapping[str, str] = field(default_factory=dict)
-    environ: Mapping[str, str] | None = None
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] | None = None
-    random: Callable[[], float] = random.random
-    connection_wait_s: float = 120.0
-    #: Called before every membrane call with the unit and the connection name (rate limits).
-    before_call: Callable[[Unit | None, str | None], None] | None = None
-    #: Called when a call fails (a retry-after hint pauses the connection's rate limit).
-    on_call_error: Callable[[Unit | None, str | None, BaseException], None] | None = None
-    #: What a resumed run already finished (steps and foreach items skipped, outputs reused).
-    resume: ResumePlan | None = None
-    #: `--shard I/N`: run only this shard's items of one top-level foreach step.
-    shard: Shard | None = None
+    A plain class, not a dataclass: a dataclass writes its methods with `exec` at every start.
+    """
+
+    __slots__ = (  # noqa: RUF023  # the order of __init__'s arguments
+        "run_id",
+        "plan",
+        "connections",
+        "environ",
+        "clock",
+        "sleep",
+        "random",
+        "connection_wait_s",
+        "before_call",
+        "on_call_error",
+        "resume",
+        "shard",
+    )
+
+    def __init__(
+        self,
+        run_id: str | None = None,
+        plan: bool = False,
+        connections: Mapping[str, str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+        random: Callable[[], float] = random.random,
+        connection_wait_s: float = 120.0,
+        before_call: Callable[[Unit | None, str | None], None] | None = None,
+        on_call_error: Callable[[Unit | None, str | None, BaseException], None] | None = None,
+        resume: ResumePlan | None = None,
+        shard: Shard | None = None,
+    ) -> None:
+        self.run_id = run_id
+        self.plan = plan
+        self.connections: Mapping[str, str] = {} if connections is None else connections
+        self.environ = environ
+        self.clock = clock
+        self.sleep = sleep
+        self.random = random
+        self.connection_wait_s = connection_wait_s
+        #: Called before every membrane call with the unit and the connection name (rate
+        #: limits).
+        self.before_call = before_call
+        #: Called when a call fails (a retry-after hint pauses the connection's rate limit).
+        self.on_call_error = on_call_error
+        #: What a resumed run already finished (steps and foreach items skipped, outputs
+        #: reused).
+        self.resume = resume
+        #: `--shard I/N`: run only this shard's items of one top-level foreach step.
+        self.shard = shard
 
 
 class EngineLike(Protocol):

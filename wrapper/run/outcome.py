@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 from wrapper.errors import ExpressionFailedError, StepFailedError, WrapperError
@@ -22,15 +21,38 @@ def truthy(value: Any) -> bool:
     return value not in (None, False, "", [], {})
 
 
-@dataclass(slots=True)  # one per foreach item, kept until the step ends: no __dict__ each
 class UnitResult:
-    status: str
-    attempts: int = 0
-    outputs: Any = None
-    error: WrapperError | None = None
-    http_status: int | None = None
-    command: list[str] | None = None
-    duration_s: float = 0.0
+    """What a step or one foreach item came to. Slotted: one per foreach item, kept until the
+    step ends, and no __dict__ each; a plain class: a dataclass writes its methods with `exec`
+    at every start."""
+
+    __slots__ = (  # noqa: RUF023  # the order of __init__'s arguments
+        "status",
+        "attempts",
+        "outputs",
+        "error",
+        "http_status",
+        "command",
+        "duration_s",
+    )
+
+    def __init__(
+        self,
+        status: str,
+        attempts: int = 0,
+        outputs: Any = None,
+        error: WrapperError | None = None,
+        http_status: int | None = None,
+        command: list[str] | None = None,
+        duration_s: float = 0.0,
+    ) -> None:
+        self.status = status
+        self.attempts = attempts
+        self.outputs = outputs
+        self.error = error
+        self.http_status = http_status
+        self.command = command
+        self.duration_s = duration_s
 
     def as_item(self, item: Any, mask: Callable[[Any], Any]) -> dict[str, Any]:
         return {
