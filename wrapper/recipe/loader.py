@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,20 +19,21 @@ import yaml
 
 from wrapper.errors import RecipeError, not_utf8
 from wrapper.paths import bundled_dir
+
+# The `name as name` imports are re-exported: the rest of `mw` reads them from here.
+from wrapper.recipe.loaded import LoadedRecipe as LoadedRecipe
+from wrapper.recipe.loaded import Loc as Loc
+from wrapper.recipe.loaded import Position as Position
+from wrapper.recipe.loaded import find_position, location_text
 from wrapper.recipe.model import FORMAT_VERSION, Recipe
 from wrapper.recipe.plain import from_spec
 from wrapper.recipe.wording import describe_value, format_loc
-
-Loc = tuple[str | int, ...]
-Position = tuple[int, int]
 
 MAX_BYTES: Final = 1024 * 1024
 MAX_NODES: Final = 200_000
 VERSION_MESSAGE: Final = (
     f"version: must be {FORMAT_VERSION} (this mw reads recipe format {FORMAT_VERSION})"
 )
-# The names users write for the model's Python-safe field names.
-_ALIASES: Final = {"if_": "if", "finally_": "finally", "assert_": "assert"}
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
@@ -99,35 +99,6 @@ def _fast_node(text: str) -> Any:
         return _SLOW
     finally:
         loader.dispose()
-
-
-@dataclass(frozen=True)
-class LoadedRecipe:
-    """A validated recipe plus its source, hash and the position of every value."""
-
-    recipe: Recipe
-    path: Path
-    text: str
-    sha256: str
-    positions: Mapping[Loc, Position] = field(default_factory=dict, repr=False, compare=False)
-    key_positions: Mapping[Loc, Position] = field(default_factory=dict, repr=False, compare=False)
-    display_path: str = field(default="", repr=False, compare=False)
-
-    def position(self, loc: Loc) -> Position | None:
-        """1-based (line, col) of the value at `loc`, else of its nearest located parent."""
-        return _find(self.positions, _user_loc(loc))
-
-    def key_position(self, loc: Loc) -> Position | None:
-        """Where the key of `loc` is written (falls back like `position`)."""
-        user = _user_loc(loc)
-        return self.key_positions.get(user) or self.position(user)
-
-    def location(self, loc: Loc = ()) -> str:
-        """`path:line:col` of the value at `loc`."""
-        return _location(self.display_path or str(self.path), self.position(loc))
-
-    def key_location(self, loc: Loc) -> str:
-        return _location(self.display_path or str(self.path), self.key_position(loc))
 
 
 def load_recipe(path: str | Path) -> LoadedRecipe:
@@ -202,24 +173,6 @@ def recipe_argument(ref: str | Path) -> str | Path:
 # --- internals --------------------------------------------------------------------------------
 
 
-def _location(path: str, position: Position | None) -> str:
-    if position is None:
-        return path
-    return f"{path}:{position[0]}:{position[1]}"
-
-
-def _user_loc(loc: Loc) -> Loc:
-    return tuple(_ALIASES.get(p, p) if isinstance(p, str) else p for p in loc)
-
-
-def _find(table: Mapping[Loc, Position], loc: Loc) -> Position | None:
-    for end in range(len(loc), -1, -1):
-        found = table.get(loc[:end])
-        if found is not None:
-            return found
-    return None
-
-
 def _load_bytes(data: bytes, path: str) -> LoadedRecipe:
     if len(data) > MAX_BYTES:
         raise RecipeError(f"{path}: larger than {MAX_BYTES // 1024} KiB; recipes must be smaller")
@@ -292,7 +245,7 @@ class _Where:
 
     def at(self, loc: Loc, *, key: bool = False) -> str:
         found = self.key_positions.get(loc) if key else None
-        return _location(self.path, found or _find(self.positions, loc) or (1, 1))
+        return location_text(self.path, found or find_position(self.positions, loc) or (1, 1))
 
 
 def _raise(problems: list[tuple[str, str]]) -> None:
