@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from click.testing import CliRunner, Result
 
@@ -76,6 +77,80 @@ def run_mw(
         stdin=stdin,
         check=False,
     )
+
+
+# --- what a fresh `mw` loads -----------------------------------------------------------------
+
+# Runs `mw ARGS` in this interpreter exactly as the console script would (`runpy` on `wrapper`),
+# noting the place in wrapper/ that first imported each watched package, then writes one
+# `FRESH {...}` line to stderr: the exit code, every module loaded by the end, the importers.
+_FRESH_PROBE = """\
+import json, runpy, sys, traceback
+watched = set(sys.argv[1].split(","))
+importers = []
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name in watched and name not in sys.modules:
+            ours = [f"{f.filename.rsplit('/wrapper/', 1)[-1]}:{f.lineno}"
+                    for f in traceback.extract_stack() if "/wrapper/" in f.filename]
+            importers.append([name, ours[-1] if ours else None])
+        return None
+
+sys.meta_path.insert(0, Watch())
+sys.argv = ["mw", *sys.argv[2:]]
+code = 0
+try:
+    runpy.run_module("wrapper", run_name="__main__", alter_sys=True)
+except SystemExit as stop:
+    code = stop.code or 0
+sys.stdout.flush()
+report = {"exit": code, "modules": sorted(sys.modules), "importers": importers}
+sys.stderr.write("\\nFRESH " + json.dumps(report) + "\\n")
+"""
+
+
+class Fresh(NamedTuple):
+    """What `fresh_mw` saw."""
+
+    code: int
+    #: every module loaded by the end (`sys.modules`)
+    modules: list[str]
+    #: [package, the place in wrapper/ that imported it first (file:line) or None]
+    importers: list[list[str | None]]
+    stdout: str
+    #: stderr without the probe's own line
+    stderr: str
+
+    @property
+    def packages(self) -> set[str]:
+        """The top-level names of `modules`."""
+        return {name.split(".")[0] for name in self.modules}
+
+
+def fresh_mw(
+    *args: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    watch: Sequence[str] = ("pydantic", "jsonschema"),
+) -> Fresh:
+    """`mw ARGS` in a fresh interpreter, and what it loaded (how fast: benchmarks/, never here)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROBE, ",".join(watch), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=dict(os.environ if env is None else env),
+        timeout=PROCESS_TIMEOUT_S,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    lines = done.stderr.splitlines()
+    found = [ln for ln in lines if ln.startswith("FRESH ")]
+    assert found, f"mw {' '.join(args)} ended before the probe reported: {done.stderr[-2000:]}"
+    report = json.loads(found[-1].removeprefix("FRESH "))
+    shown = "\n".join(ln for ln in lines if not ln.startswith("FRESH ")).strip()
+    return Fresh(report["exit"], report["modules"], report["importers"], done.stdout, shown)
 
 
 # --- a fake client: the membrane client protocol, in memory ---------------------------------

@@ -10,8 +10,9 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
+
+from tests.helpers import Fresh, fresh_mw
 
 CONN = "0123456789abcdef01234567"
 FAKE_MEMBRANE = f"""#!/bin/sh
@@ -42,28 +43,9 @@ steps:
     input: {n: 0}
     outputs: {id: id}
 """
-# Runs `mw run` in this interpreter and prints, as JSON, who imported pydantic (the innermost
-# module of wrapper/ on the stack at the time) and the modules loaded by the end.
-PROBE = textwrap.dedent("""\
-    import json, sys, traceback
-    importers = []
-    class Watch:
-        def find_spec(self, name, path, target=None):
-            if name == "pydantic" and "pydantic" not in sys.modules:
-                mine = [f.filename for f in traceback.extract_stack() if "/wrapper/" in f.filename]
-                importers.append(mine[-1].rsplit("/wrapper/", 1)[1] if mine else "?")
-            return None
-    sys.meta_path.insert(0, Watch())
-    from wrapper.cli import main
-    try:
-        code = main(sys.argv[1:])
-    except SystemExit as stop:
-        code = stop.code
-    print(json.dumps({"code": code, "importers": importers, "modules": sorted(sys.modules)}))
-    """)
 
 
-def _run(tmp_path: Path, *args: str) -> dict[str, object]:
+def _run(tmp_path: Path, *args: str) -> Fresh:
     binary = tmp_path / "bin" / "membrane"
     binary.parent.mkdir()
     binary.write_text(FAKE_MEMBRANE)
@@ -72,26 +54,15 @@ def _run(tmp_path: Path, *args: str) -> dict[str, object]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "MW_"))}
     env.update(PATH=f"{binary.parent}{os.pathsep}{env['PATH']}", MW_HOME=str(tmp_path / "home"))
     argv = ["run", "one.yaml", "--connection", f"app={CONN}", "--quiet", *args]
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, *argv],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
-    assert result["code"] == 0, done.stderr
+    result = fresh_mw(*argv, cwd=tmp_path, env=env, watch=("pydantic",))
+    assert result.code == 0, result.stderr
     return result
 
 
 def test_a_run_gets_pydantic_only_through_the_recipe_loader(tmp_path):
     result = _run(tmp_path, "--report", "report.json", "--junit", "junit.xml")
-    importers = result["importers"]
-    assert isinstance(importers, list)
-    assert all(path.startswith("recipe/") for path in importers), importers
-    modules = result["modules"]
-    assert isinstance(modules, list)
+    assert all(str(where).startswith("recipe/") for _, where in result.importers), result
+    modules = result.modules
     # Reading reports and the GitHub reporter are not a plain run's business.
     for module in ("wrapper.records.report_schema", "wrapper.cli.github", "wrapper.cli.summary"):
         assert module not in modules
@@ -113,16 +84,12 @@ def test_the_report_and_run_modules_import_no_pydantic():
 
 
 def test_a_one_step_run_imports_no_pydantic_at_all(tmp_path):
-    result = _run(tmp_path)
-    modules = result["modules"]
-    assert isinstance(modules, list)
+    modules = _run(tmp_path).modules
     assert [m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")] == []
 
 
 def test_a_one_step_run_leaves_out_what_it_does_not_use(tmp_path):
-    result = _run(tmp_path)
-    modules = result["modules"]
-    assert isinstance(modules, list)
+    modules = _run(tmp_path).modules
     # A thread pool (and the logging it brings) is for foreach; the shard module for --shard;
     # a dataclass writes its methods with `exec` when it is defined, at every start.
     unused = (
