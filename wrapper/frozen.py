@@ -1,27 +1,26 @@
 """The base of small immutable records: slotted classes with hand-written `__init__`s.
 
 A frozen dataclass writes its methods with `exec` when its class is defined: ~0.7 ms each,
-paid by every start of `mw`. A `Frozen` subclass costs what a hand-written class costs; its
-equality, hash, repr and `replace` are generic, over the fields named in `__slots__`.
+paid by every start of `mw`. A `Slotted` subclass costs what a hand-written class costs; its
+equality, repr and `replace` are generic, over the fields named in `__slots__`. `Frozen` adds
+immutability and a hash (events, the CLI's answers); the report's mutable records
+(`records/record.py`) share `Slotted` too.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-F = TypeVar("F", bound="Frozen")
+S = TypeVar("S", bound="Slotted")
 
 
 class FrozenError(AttributeError):
     """An assignment to a field of a frozen record (as `dataclasses.FrozenInstanceError`)."""
 
 
-class Frozen:
-    """An immutable record: its fields are the `__slots__` of its classes, base ones first.
-
-    A subclass declares `__slots__` and an `__init__` that sets each field with
-    `object.__setattr__` (plain assignment raises `FrozenError`).
-    """
+class Slotted:
+    """A record whose fields are the `__slots__` of its classes, base ones first: generic
+    equality, repr and `replace`, and nothing generated per class."""
 
     __slots__: tuple[str, ...] = ()
     _fields: ClassVar[tuple[str, ...]] = ()
@@ -38,7 +37,7 @@ class Frozen:
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._fields)
 
-    def replace(self: F, **changes: Any) -> F:
+    def replace(self: S, **changes: Any) -> S:
         """A copy with `changes`; an unknown field name is a TypeError, as in `__init__`."""
         unknown = changes.keys() - set(self._fields)
         if unknown:
@@ -50,23 +49,33 @@ class Frozen:
             )
         return copy
 
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{type(self).__qualname__}({shown})"
+
+
+class Frozen(Slotted):
+    """An immutable record.
+
+    A subclass declares `__slots__` and an `__init__` that sets each field with
+    `object.__setattr__` (plain assignment raises `FrozenError`).
+    """
+
+    __slots__ = ()
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenError(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
         raise FrozenError(f"cannot delete field {name!r}")
 
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._values() == other._values()
-
     def __hash__(self) -> int:
         return hash(self._values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{type(self).__qualname__}({shown})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Slotted classes without __dict__ pickle through __init__ positionally.

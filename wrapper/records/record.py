@@ -11,17 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
+from wrapper.frozen import Slotted
+
 R = TypeVar("R", bound="Record")
 
 
-class Record:
-    """A record: its fields are its `__slots__`; `to_json` writes them in the JSON key order."""
+class Record(Slotted):
+    """A report record: mutable, its fields its `__slots__`; `to_json` writes them in the JSON
+    key order."""
 
-    __slots__: tuple[str, ...] = ()
+    __slots__ = ()
     #: JSON key of a field whose name is a Python keyword (`class_` is written `class`).
     _ALIASES: ClassVar[dict[str, str]] = {}
     #: Fields holding another record, or a list of them: read back from JSON as such.
     _NESTED: ClassVar[dict[str, type[Record]]] = {}
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the models they replace
 
     def to_json(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -30,7 +35,7 @@ class Record:
     def from_json(cls: type[R], data: Mapping[str, Any]) -> R:
         """The record of a JSON object already checked (`report_schema.check_report`)."""
         fields: dict[str, Any] = {}
-        for name in cls.__slots__:
+        for name in cls._fields:
             key = cls._ALIASES.get(name, name)
             if key not in data:
                 continue
@@ -43,24 +48,6 @@ class Record:
                     value = nested.from_json(value)
             fields[name] = value
         return cls(**fields)
-
-    def replace(self: R, **changes: Any) -> R:
-        """A shallow copy with `changes`."""
-        copy = object.__new__(type(self))
-        for name in self.__slots__:
-            object.__setattr__(copy, name, changes.get(name, getattr(self, name)))
-        return copy
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable, like the models they replace
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{type(self).__name__}({fields})"
 
 
 def plain(value: Any) -> Any:
